@@ -1,0 +1,1 @@
+// Placeholder: engine/context.{h,cpp} are being written.
