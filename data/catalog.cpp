@@ -1,0 +1,408 @@
+#include "data/catalog.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+#include <unordered_set>
+
+#include "data/csv.h"
+#include "data/file_io.h"
+#include "data/json_util.h"
+#include "data/utf8.h"
+
+namespace orderflow {
+
+struct Catalog::JsonSource {
+  rapidjson::Document doc;
+};
+
+Catalog::Catalog() = default;
+Catalog::Catalog(Catalog&&) noexcept = default;
+Catalog& Catalog::operator=(Catalog&&) noexcept = default;
+Catalog::~Catalog() = default;
+
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+constexpr int kJsonDepthMax = 64;  // nesting beyond this is refused, not recursed into
+
+std::string at(const std::string& source, std::size_t line) {
+  return source + ":" + std::to_string(line) + ": ";
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+// Stock is a plain non-negative integer no larger than kStockMax.
+bool parse_stock(std::string_view text, std::int64_t* out, std::string* why) {
+  if (text.empty()) {
+    *why = "empty stock";
+    return false;
+  }
+  std::int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      *why = "stock must be a non-negative integer";
+      return false;
+    }
+    v = v * 10 + (c - '0');
+    if (v > kStockMax) {
+      *why = "stock larger than 2^62";
+      return false;
+    }
+  }
+  *out = v;
+  return true;
+}
+
+std::string display_name(std::string_view name, std::string_view variety) {
+  std::string out(name);
+  if (!variety.empty()) {
+    out.push_back('(');
+    out.append(variety);
+    out.push_back(')');
+  }
+  return out;
+}
+
+Status check_id(const std::string& id, std::unordered_set<std::string>& seen,
+                const std::string& where) {
+  if (id.empty()) return Status::Corruption(where + "empty product id");
+  if (!is_valid_utf8(id)) return Status::Corruption(where + "product id is not valid UTF-8");
+  if (!seen.insert(id).second) return Status::Corruption(where + "duplicate product id " + id);
+  return Status::Ok();
+}
+
+std::size_t line_of(std::string_view bytes, std::size_t offset) {
+  offset = std::min(offset, bytes.size());
+  return 1 + static_cast<std::size_t>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+// Forwards SAX events into a Document while remembering where each product
+// object starts and the exact text of each product's price (doubles are not
+// exact), and refusing deep nesting (the Document's destructor recurses).
+struct JsonCatalogHandler {
+  rapidjson::Document& doc;
+  rapidjson::MemoryStream& stream;
+  std::vector<std::size_t> element_offsets;
+  std::vector<std::string> price_texts;  // per element; empty when not a number
+  std::string key;                       // the last key seen at product level
+  int depth = 0;
+  bool too_deep = false;
+
+  bool Null() { return doc.Null(); }
+  bool Bool(bool b) { return doc.Bool(b); }
+  bool Int(int i) { return doc.Int(i); }
+  bool Uint(unsigned u) { return doc.Uint(u); }
+  bool Int64(std::int64_t i) { return doc.Int64(i); }
+  bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
+  bool Double(double d) { return doc.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
+    std::string text(s, len);
+    if (depth == 2 && key == "price" && !price_texts.empty()) price_texts.back() = text;
+    if (text.find_first_of(".eE") == std::string::npos) {
+      errno = 0;
+      if (text[0] == '-') {
+        long long v = std::strtoll(text.c_str(), nullptr, 10);
+        if (errno == 0) return doc.Int64(v);
+      } else {
+        unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+        if (errno == 0) return doc.Uint64(v);
+      }
+    }
+    return doc.Double(std::strtod(text.c_str(), nullptr));  // no setlocale: "C" numbers
+  }
+  bool String(const char* s, rapidjson::SizeType len, bool copy) { return doc.String(s, len, copy); }
+  bool Key(const char* s, rapidjson::SizeType len, bool copy) {
+    if (depth == 2) key.assign(s, len);
+    return doc.Key(s, len, copy);
+  }
+  bool StartObject() {
+    if (depth == 1) start_element();
+    return enter() && doc.StartObject();
+  }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth;
+    return doc.EndObject(n);
+  }
+  bool StartArray() {
+    if (depth == 1) start_element();
+    return enter() && doc.StartArray();
+  }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth;
+    return doc.EndArray(n);
+  }
+  void start_element() {
+    element_offsets.push_back(stream.Tell() - 1);
+    price_texts.emplace_back();
+    key.clear();
+  }
+  bool enter() {
+    if (++depth > kJsonDepthMax) {
+      too_deep = true;
+      return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+void Catalog::build_index() {
+  std::vector<std::string_view> ids;
+  ids.reserve(products_.size());
+  for (const Product& p : products_) ids.emplace_back(p.id);
+  index_ = ProductIndex(ids);
+}
+
+Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source) {
+  std::string_view body = bytes;
+  std::size_t bom = 0;
+  if (body.substr(0, kBom.size()) == kBom) bom = kBom.size();
+  std::size_t first = body.find_first_not_of(" \t\r\n", bom);
+  if (first == std::string_view::npos) return Status::Corruption(source + ":1: empty catalog");
+
+  Catalog cat;
+  std::unordered_set<std::string> seen;
+  if (body[first] == '[') {
+    cat.format_ = CatalogFormat::kJson;
+    cat.json_ = std::make_unique<JsonSource>();
+    rapidjson::Document& doc = cat.json_->doc;
+    rapidjson::MemoryStream stream(body.data() + bom, body.size() - bom);
+    JsonCatalogHandler handler{doc, stream, {}, {}, {}, 0, false};
+    rapidjson::Reader reader;
+    rapidjson::ParseResult pr;
+    auto generate = [&](rapidjson::Document&) {
+      pr = reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag |
+                        rapidjson::kParseValidateEncodingFlag>(stream, handler);
+      return !pr.IsError();
+    };
+    doc.Populate(generate);
+    if (pr.IsError()) {
+      std::size_t off = bom + pr.Offset();
+      if (handler.too_deep)
+        return Status::Corruption(at(source, line_of(bytes, off)) + "JSON nested deeper than " +
+                                  std::to_string(kJsonDepthMax) + " levels");
+      return Status::Corruption(at(source, line_of(bytes, off)) + "invalid JSON: " +
+                                json_error_text(pr.Code(), pr.Offset()));
+    }
+    // The top level is an array, as the first byte said.
+    for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+      const rapidjson::Value& e = doc[i];
+      std::string where = at(source, line_of(bytes, bom + handler.element_offsets[i]));
+      if (!e.IsObject()) return Status::Corruption(where + "product is not a JSON object");
+      Product p;
+      auto member = [&](const char* key) -> const rapidjson::Value* {
+        auto it = e.FindMember(key);
+        return it == e.MemberEnd() ? nullptr : &it->value;
+      };
+      const rapidjson::Value* id = member("id");
+      const rapidjson::Value* name = member("name");
+      const rapidjson::Value* price = member("price");
+      const rapidjson::Value* stock = member("stock");
+      if (!id) return Status::Corruption(where + "missing \"id\"");
+      if (!id->IsString()) return Status::Corruption(where + "\"id\" must be a string");
+      p.id.assign(id->GetString(), id->GetStringLength());
+      if (Status s = check_id(p.id, seen, where); !s.ok()) return s;
+      where += "product " + p.id + ": ";
+      if (!name) return Status::Corruption(where + "missing \"name\"");
+      if (!name->IsString()) return Status::Corruption(where + "\"name\" must be a string");
+      p.name.assign(name->GetString(), name->GetStringLength());
+      p.product_name = p.name;
+      if (!price) return Status::Corruption(where + "missing \"price\"");
+      std::string why;
+      const std::string& text = handler.price_texts[i];
+      if (!price->IsNumber() || text.empty()) return Status::Corruption(where + "\"price\" must be a number");
+      auto cents = parse_price(text, &why);
+      if (!cents) return Status::Corruption(where + "bad price " + text + ": " + why);
+      p.price = *cents;
+      if (!stock) return Status::Corruption(where + "missing \"stock\"");
+      if (!stock->IsInt64() && !stock->IsUint64())
+        return Status::Corruption(where + "\"stock\" must be an integer");
+      std::string stock_text = stock->IsInt64() ? std::to_string(stock->GetInt64()) : std::to_string(stock->GetUint64());
+      if (!parse_stock(stock_text, &p.stock, &why))
+        return Status::Corruption(where + "bad stock " + stock_text + ": " + why);
+      cat.products_.push_back(std::move(p));
+    }
+  } else {
+    cat.format_ = CatalogFormat::kCsv;
+    std::string text(body.substr(bom));
+    std::vector<std::string_view> cells;
+    std::size_t line_no = 0;
+    std::size_t pos = 0;
+    bool have_header = false;
+    int col_id = -1, col_name = -1, col_stock = -1, col_variety = -1, col_price = -1;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      std::size_t end = nl == std::string::npos ? text.size() : nl;
+      ++line_no;
+      std::size_t stop = end;
+      if (stop > pos && text[stop - 1] == '\r') --stop;
+      char* b = text.data() + pos;
+      char* e = text.data() + stop;
+      pos = nl == std::string::npos ? text.size() : nl + 1;
+      if (std::string_view(b, static_cast<std::size_t>(e - b)).find_first_not_of(" \t") == std::string_view::npos)
+        continue;  // blank line
+      std::string where = at(source, line_no);
+      if (!split_csv_row(b, e, cells)) return Status::Corruption(where + "malformed CSV quoting");
+      if (!have_header) {
+        have_header = true;
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+          std::string key = lower(cells[c]);
+          int* slot = key == "id" ? &col_id : key == "productname" ? &col_name
+                    : key == "stock" ? &col_stock : key == "variety" ? &col_variety
+                    : key == "price" ? &col_price : nullptr;
+          if (slot) {
+            if (*slot >= 0) return Status::Corruption(where + "duplicate column " + std::string(cells[c]));
+            *slot = static_cast<int>(c);
+          }
+          cat.csv_header_.emplace_back(cells[c]);
+        }
+        const char* missing = col_id < 0 ? "ID" : col_name < 0 ? "ProductName"
+                            : col_stock < 0 ? "Stock" : col_price < 0 ? "Price" : nullptr;
+        if (missing) return Status::Corruption(where + "header has no " + missing + " column");
+        cat.csv_stock_col_ = static_cast<std::size_t>(col_stock);
+        continue;
+      }
+      if (cells.size() != cat.csv_header_.size())
+        return Status::Corruption(where + "expected " + std::to_string(cat.csv_header_.size()) +
+                                  " columns, got " + std::to_string(cells.size()));
+      Product p;
+      p.id.assign(cells[static_cast<std::size_t>(col_id)]);
+      if (Status s = check_id(p.id, seen, where); !s.ok()) return s;
+      where += "product " + p.id + ": ";
+      p.product_name.assign(cells[static_cast<std::size_t>(col_name)]);
+      if (col_variety >= 0) p.variety.assign(cells[static_cast<std::size_t>(col_variety)]);
+      if (!is_valid_utf8(p.product_name) || !is_valid_utf8(p.variety))
+        return Status::Corruption(where + "name is not valid UTF-8");
+      p.name = display_name(p.product_name, p.variety);
+      std::string why;
+      std::string_view price_text = cells[static_cast<std::size_t>(col_price)];
+      auto cents = parse_price(price_text, &why);
+      if (!cents) return Status::Corruption(where + "bad price \"" + std::string(price_text) + "\": " + why);
+      p.price = *cents;
+      std::string_view stock_text = cells[static_cast<std::size_t>(col_stock)];
+      if (!parse_stock(stock_text, &p.stock, &why))
+        return Status::Corruption(where + "bad stock \"" + std::string(stock_text) + "\": " + why);
+      cat.csv_rows_.emplace_back(cells.begin(), cells.end());
+      cat.products_.push_back(std::move(p));
+    }
+  }
+  if (cat.products_.empty()) return Status::Corruption(source + ": catalog has no products");
+  cat.build_index();
+  return cat;
+}
+
+Result<Catalog> Catalog::load(const std::string& path) {
+  Result<std::string> bytes = read_file(path);
+  if (!bytes.ok()) return bytes.status();
+  return parse(bytes.value(), path);
+}
+
+Catalog Catalog::builtin() {
+  Result<Catalog> c = parse(builtin_catalog_csv(), "builtin:products.csv");
+  if (!c.ok()) std::abort();  // the build embeds a file that the tests check
+  return std::move(c).value();
+}
+
+std::string Catalog::serialize(const std::vector<std::int64_t>& stock) const {
+  std::string out;
+  if (format_ == CatalogFormat::kCsv) {
+    auto row = [&](const std::vector<std::string>& cells, const std::string* stock_text) {
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        if (c) out.push_back(',');
+        append_csv_field(out, c == csv_stock_col_ && stock_text ? *stock_text : cells[c]);
+      }
+      out.push_back('\n');
+    };
+    row(csv_header_, nullptr);
+    for (std::size_t i = 0; i < csv_rows_.size(); ++i) {
+      std::string s = std::to_string(stock[i]);
+      row(csv_rows_[i], &s);
+    }
+    return out;
+  }
+  // JSON: every product object with its members as loaded, stock replaced.
+  rapidjson::Document copy;
+  copy.CopyFrom(json_->doc, copy.GetAllocator());
+  out = "[\n";
+  for (rapidjson::SizeType i = 0; i < copy.Size(); ++i) {
+    rapidjson::Value& e = copy[i];
+    e["stock"].SetInt64(stock[i]);
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    e.Accept(w);
+    out += "  ";
+    out.append(sb.GetString(), sb.GetSize());
+    out += i + 1 < copy.Size() ? ",\n" : "\n";
+  }
+  out += "]\n";
+  return out;
+}
+
+namespace {
+std::vector<std::uint32_t> sorted_by_id(const std::vector<Product>& products) {
+  std::vector<std::uint32_t> order(products.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return products[a].id < products[b].id; });
+  return order;
+}
+}  // namespace
+
+std::string Catalog::listing_json() const {
+  std::string out = "[\n";
+  auto order = sorted_by_id(products_);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Product& p = products_[order[k]];
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("id");
+    w.String(p.id.data(), static_cast<rapidjson::SizeType>(p.id.size()));
+    w.Key("name");
+    w.String(p.name.data(), static_cast<rapidjson::SizeType>(p.name.size()));
+    w.Key("price");
+    std::string price = format_money(p.price);
+    w.RawValue(price.data(), price.size(), rapidjson::kNumberType);
+    w.Key("stock");
+    w.Int64(p.stock);
+    w.EndObject();
+    out += "  ";
+    out.append(sb.GetString(), sb.GetSize());
+    out += k + 1 < order.size() ? ",\n" : "\n";
+  }
+  out += "]\n";
+  return out;
+}
+
+std::string Catalog::listing_csv() const {
+  std::string out = "ID,ProductName,Stock,Variety,Price\n";
+  for (std::uint32_t i : sorted_by_id(products_)) {
+    const Product& p = products_[i];
+    append_csv_field(out, p.id);
+    out.push_back(',');
+    append_csv_field(out, p.product_name);
+    out.push_back(',');
+    append_int(out, p.stock);
+    out.push_back(',');
+    append_csv_field(out, p.variety);
+    out.push_back(',');
+    append_money(out, p.price);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+}  // namespace orderflow

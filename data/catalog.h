@@ -1,0 +1,84 @@
+#pragma once
+// The product catalog: what can be ordered, at what price, with how much stock.
+//
+// Loaded once (CSV or JSON, told by the first non-blank byte), immutable after
+// that: concurrent reads are thread-safe. Stock here is the *initial* stock; the
+// running stock lives in a ProductStore. Products are addressed by a dense
+// index (uint32_t) in file order. A catalog can be written back in its own
+// format and columns with new stock levels (--stock-out).
+//
+// Any bad line is fatal: the Status message reads "SOURCE:LINE: reason".
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/money.h"
+#include "data/order.h"
+#include "data/product_index.h"
+#include "data/status.h"
+
+namespace orderflow {
+
+struct Product {
+  std::string id;
+  std::string name;          // display name: "ProductName(Variety)", or the JSON "name"
+  std::string product_name;  // CSV ProductName (JSON: the name)
+  std::string variety;       // CSV Variety (JSON: empty)
+  Cents price = 0;
+  std::int64_t stock = 0;    // initial stock, 0..kStockMax
+};
+
+enum class CatalogFormat : std::uint8_t { kCsv, kJson };
+
+class Catalog {
+ public:
+  Catalog();
+  Catalog(Catalog&&) noexcept;
+  Catalog& operator=(Catalog&&) noexcept;
+  Catalog(const Catalog&) = delete;  // the index holds views into products_
+  Catalog& operator=(const Catalog&) = delete;
+  ~Catalog();
+
+  // Parses catalog text; `source` names it in error messages.
+  static Result<Catalog> parse(std::string_view bytes, const std::string& source);
+  // Reads and parses a file.
+  static Result<Catalog> load(const std::string& path);
+  // data/products.csv, compiled into the binary.
+  static Catalog builtin();
+
+  std::size_t size() const { return products_.size(); }
+  const Product& product(std::uint32_t i) const { return products_[i]; }
+  const std::vector<Product>& products() const { return products_; }
+  // The index of product `id`, or kNoProduct. Never allocates. Thread-safe.
+  std::uint32_t find(std::string_view id) const { return index_.find(id); }
+  CatalogFormat format() const { return format_; }
+
+  // The catalog in its own format, columns and order, with stock[i] as the
+  // stock of product i (--stock-out). REQUIRES: stock.size() == size().
+  std::string serialize(const std::vector<std::int64_t>& stock) const;
+
+  // `orderflow catalog`: every product sorted by id, as a JSON array of
+  // {"id","name","price","stock"} or in the CSV layout of data/products.csv.
+  std::string listing_json() const;
+  std::string listing_csv() const;
+
+ private:
+  struct JsonSource;  // the parsed JSON document, kept to write it back
+  void build_index();
+
+  std::vector<Product> products_;
+  ProductIndex index_;
+  CatalogFormat format_ = CatalogFormat::kCsv;
+  // CSV: the header and every row's cells, kept so extra columns survive a save.
+  std::vector<std::string> csv_header_;
+  std::vector<std::vector<std::string>> csv_rows_;
+  std::size_t csv_stock_col_ = 0;
+  std::unique_ptr<JsonSource> json_;
+};
+
+// The bytes of data/products.csv (generated at build time).
+std::string_view builtin_catalog_csv();
+
+}  // namespace orderflow

@@ -1,0 +1,69 @@
+#pragma once
+// The domain vocabulary: what a record asks for and how it ended (SPEC.md
+// "Input records" and "Outcomes"). Enums, not strings: each has exactly one
+// spelling, given by to_string().
+#include <cstdint>
+#include <string_view>
+
+namespace orderflow {
+
+// Limits on a record's fields (SPEC.md), units last.
+inline constexpr std::int64_t kAmountMin = 1;
+inline constexpr std::int64_t kAmountMax = 1'000'000'000;
+inline constexpr std::size_t kIdBytesMax = 128;
+inline constexpr std::size_t kRecordBytesMaxDefault = 1 << 20;  // --max-record-bytes
+inline constexpr std::int64_t kStockMax = std::int64_t{1} << 62;
+inline constexpr std::uint32_t kNoProduct = UINT32_MAX;
+
+enum class Op : std::uint8_t { kPlace, kReverse };
+
+enum class OrderStatus : std::uint8_t { kCompleted, kRejected, kReversed, kCancelled };
+
+// Why a record was rejected or cancelled. kNone while undecided or when it succeeded.
+enum class Reason : std::uint8_t {
+  kNone,
+  kInvalidRecord,
+  kInvalidAmount,
+  kUnknownProduct,
+  kInsufficientStock,
+  kDuplicateId,
+  kUnknownOrder,
+  kNotReversible,
+  kDeadline,
+  kInterrupted,
+};
+inline constexpr int kReasonCount = 10;
+
+// What exactly is wrong with an invalid_record (printed as its error text).
+enum class Defect : std::uint8_t {
+  kNone,
+  kJsonSyntax,       // RapidJSON parse error: code + offset
+  kNulByte,          // a NUL byte inside the record: offset
+  kNotObject,        // the record is valid JSON but not an object
+  kMissingField,     // field
+  kWrongType,        // field
+  kDuplicateField,   // field
+  kBadOp,            // op is neither "place" nor "reverse"
+  kIdLength,         // id not 1..128 bytes: arg = length
+  kInvalidUtf8,      // a CSV cell that is not valid UTF-8: field
+  kTooLong,          // longer than --max-record-bytes: arg = limit
+  kCsvQuote,         // malformed quoting in a CSV row
+  kCsvFieldCount,    // a CSV row with the wrong number of fields: arg = count
+  kEmptyElement,     // an empty element in a JSON array ("[1,,2]" or "[..,]")
+  kArrayUnterminated,// the input ended inside a JSON array
+  kNotArray,         // --format json input that does not start with '['
+  kTrailingContent,  // bytes after the closing ']' of a JSON array
+};
+
+// The record fields a Defect can name.
+enum class Field : std::uint8_t { kNone, kId, kOp, kProductId, kAmount };
+
+// The life of an order that took an id, as the order index remembers it.
+enum class OrderState : std::uint8_t { kPending, kCompleted, kRejected, kReversed, kCancelled };
+
+std::string_view to_string(Op op);
+std::string_view to_string(OrderStatus status);
+std::string_view to_string(Reason reason);  // snake_case reason code; "" for kNone
+std::string_view to_string(Field field);    // the JSON key: "id", "op", "productId", "amount"
+
+}  // namespace orderflow
