@@ -1,2 +1,4 @@
-// Placeholder until the CLI lands.
-int main() { return 0; }
+// orderflow: a command-line batch order processor. All the work is in run_cli.
+#include "cli/command.h"
+
+int main(int argc, char** argv) { return orderflow::run_cli(argc, argv); }

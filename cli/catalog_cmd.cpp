@@ -1,0 +1,44 @@
+// `orderflow catalog`: print the catalog sorted by id (like the Go app's GET /products).
+#include "cli/command.h"
+#include "cli/console.h"
+#include "cli/exit_code.h"
+#include "data/catalog.h"
+
+namespace orderflow {
+
+namespace {
+
+struct CatalogOptions {
+  std::string catalog;
+  std::string format = "json";
+};
+
+int run_catalog(const CatalogOptions& o) {
+  Catalog catalog;
+  if (o.catalog.empty()) {
+    catalog = Catalog::builtin();
+  } else {
+    Result<Catalog> loaded = Catalog::load(o.catalog);
+    if (!loaded.ok()) {
+      print_error(loaded.status().message());
+      return to_int(ExitCode::kFailure);
+    }
+    catalog = std::move(loaded).value();
+  }
+  std::string text = o.format == "csv" ? catalog.listing_csv() : catalog.listing_json();
+  if (!write_all(1, text)) return 141;
+  return to_int(ExitCode::kOk);
+}
+
+}  // namespace
+
+CommandRun setup_catalog(CLI::App& sub) {
+  auto o = std::make_shared<CatalogOptions>();
+  sub.add_option("-c,--catalog", o->catalog, "product catalog, CSV or JSON (default: built-in)");
+  sub.add_option("--format", o->format, "output format")
+      ->check(CLI::IsMember({"json", "csv"}))
+      ->capture_default_str();
+  return [o] { return run_catalog(*o); };
+}
+
+}  // namespace orderflow

@@ -1,0 +1,28 @@
+#pragma once
+// A subcommand: its name, one line of description, and a setup function that
+// adds its options to a CLI11 sub-app and returns what to run once parsed.
+// cli/app.cpp keeps the table of them (ninja's habit: one table, thin main).
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace orderflow {
+
+using CommandRun = std::function<int()>;  // returns the process exit code
+
+struct Command {
+  const char* name;
+  const char* description;
+  CommandRun (*setup)(CLI::App& sub);
+};
+
+CommandRun setup_process(CLI::App& sub);
+CommandRun setup_catalog(CLI::App& sub);
+
+// The command-line entry point: parses argv, runs the chosen command, and
+// returns the exit code (ExitCode values).
+int run_cli(int argc, char** argv);
+
+const char* version();
+
+}  // namespace orderflow

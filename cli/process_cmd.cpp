@@ -1,0 +1,184 @@
+// `orderflow process [FILE...]`: the main job. Thin: parse options, open
+// files, run the engine's pipeline, report.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <thread>
+
+#include "cli/command.h"
+#include "cli/console.h"
+#include "cli/exit_code.h"
+#include "data/file_io.h"
+#include "data/summary.h"
+#include "data/utf8.h"
+#include "engine/pipeline.h"
+
+namespace orderflow {
+
+namespace {
+
+constexpr int kExitOutputClosed = 141;  // 128 + SIGPIPE, as a shell reports a tool killed by it
+
+struct ProcessOptions {
+  std::vector<std::string> files;
+  std::string catalog;
+  std::string format = "auto";
+  std::string output = "-";
+  bool unordered = false;
+  std::string summary;
+  bool quiet = false;
+  std::string stock_out;
+  std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
+  std::string store = "sharded";
+  std::size_t batch = 1024;
+  std::size_t buffer = 16;
+  std::size_t max_record_bytes = kRecordBytesMaxDefault;
+  bool strict = false;
+};
+
+// A name that is safe inside JSON text: invalid UTF-8 bytes become '?'.
+std::string display_name(const std::string& name) {
+  std::string out = name;
+  for (std::size_t bad; (bad = find_invalid_utf8(out)) != std::string::npos;) out[bad] = '?';
+  return out;
+}
+
+InputFormat input_format(const std::string& f) {
+  return f == "ndjson" ? InputFormat::kNdjson : f == "json" ? InputFormat::kJson
+       : f == "csv"    ? InputFormat::kCsv    : InputFormat::kAuto;
+}
+
+// Opens every input up front, so a missing file fails the run before any work.
+bool open_inputs(const std::vector<std::string>& files, std::vector<InputSource>& inputs) {
+  for (const std::string& f : files) {
+    if (f == "-") {
+      inputs.push_back({"-", 0});
+      continue;
+    }
+    int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      print_error("cannot open " + f + ": " + errno_text(errno));
+      return false;
+    }
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      print_error("cannot read " + f + ": " + errno_text(EISDIR));
+      return false;
+    }
+    inputs.push_back({display_name(f), fd});
+  }
+  return true;
+}
+
+void close_inputs(const std::vector<InputSource>& inputs) {
+  for (const InputSource& in : inputs)
+    if (in.fd > 2) ::close(in.fd);
+}
+
+int run_process(const ProcessOptions& o) {
+  Catalog catalog;
+  if (o.catalog.empty()) {
+    catalog = Catalog::builtin();
+  } else {
+    Result<Catalog> loaded = Catalog::load(o.catalog);
+    if (!loaded.ok()) {
+      print_error(loaded.status().message());
+      return to_int(ExitCode::kFailure);
+    }
+    catalog = std::move(loaded).value();
+  }
+
+  std::vector<InputSource> inputs;
+  if (!open_inputs(o.files.empty() ? std::vector<std::string>{"-"} : o.files, inputs)) {
+    close_inputs(inputs);
+    return to_int(ExitCode::kFailure);
+  }
+
+  int out_fd = 1;
+  if (o.output == "none") {
+    out_fd = -1;
+  } else if (o.output != "-") {
+    out_fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (out_fd < 0) {
+      print_error("cannot open " + o.output + ": " + errno_text(errno));
+      close_inputs(inputs);
+      return to_int(ExitCode::kFailure);
+    }
+  }
+
+  PipelineOptions po;
+  po.format = input_format(o.format);
+  po.record_bytes_max = o.max_record_bytes;
+  po.workers = o.workers;
+  po.store = *parse_store_kind(o.store);
+  po.batch_records = o.batch;
+  po.buffer_batches = o.buffer;
+  po.unordered = o.unordered;
+  po.strict = o.strict;
+  po.output_name = o.output == "-" ? "standard output" : o.output;
+
+  PipelineReport rep = run_pipeline(catalog, inputs, out_fd, po);
+  close_inputs(inputs);
+  if (out_fd > 2 && ::close(out_fd) != 0 && rep.status.ok())
+    rep.status = Status::IOError("cannot write results to " + o.output + ": " + errno_text(errno));
+
+  if (rep.output_closed) return kExitOutputClosed;  // | head: stop quietly
+
+  int code = rep.status.ok() ? to_int(ExitCode::kOk) : to_int(ExitCode::kFailure);
+  if (!o.summary.empty()) {
+    std::string json = summary_json(rep.stats, catalog, rep.final_stock, rep.facts) + "\n";
+    if (o.summary == "-") {
+      if (!write_all(1, json)) return kExitOutputClosed;
+    } else if (Status s = write_file_atomically(o.summary, json); !s.ok()) {
+      print_error(s.message());
+      code = to_int(ExitCode::kFailure);
+    }
+  }
+  // A failed run leaves the old stock file as it was.
+  if (!o.stock_out.empty() && rep.status.ok()) {
+    if (Status s = write_file_atomically(o.stock_out, catalog.serialize(rep.final_stock)); !s.ok()) {
+      print_error(s.message());
+      code = to_int(ExitCode::kFailure);
+    }
+  }
+  if (!o.quiet) write_all(2, summary_text(rep.stats, rep.facts));
+  if (!rep.status.ok()) print_error(rep.status.message());
+  return code;
+}
+
+}  // namespace
+
+CommandRun setup_process(CLI::App& sub) {
+  auto o = std::make_shared<ProcessOptions>();
+  sub.add_option("files", o->files, "input files ('-' or none: standard input)");
+  sub.add_option("-c,--catalog", o->catalog, "product catalog, CSV or JSON (default: built-in)");
+  sub.add_option("-f,--format", o->format, "input format")
+      ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}))
+      ->capture_default_str();
+  sub.add_option("-o,--output", o->output, "results file; '-' stdout; 'none'")->capture_default_str();
+  sub.add_flag("--unordered", o->unordered, "write results in completion order");
+  sub.add_option("--summary", o->summary, "write the summary as JSON to FILE ('-': stdout)");
+  sub.add_flag("-q,--quiet", o->quiet, "no human summary on stderr");
+  sub.add_option("--stock-out", o->stock_out, "write the catalog with its final stock to FILE, atomically");
+  sub.add_option("-w,--workers", o->workers, "worker-pool size")->check(CLI::Range(1, 256))->capture_default_str();
+  sub.add_option("--store", o->store, "product store")
+      ->check(CLI::IsMember({"sharded", "mutex", "striped", "atomic", "check-then-act"}))
+      ->capture_default_str();
+  sub.add_option("--batch", o->batch, "records per batch passed between stages")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  sub.add_option("--buffer", o->buffer, "capacity of each channel, in batches")
+      ->check(CLI::Range(0, 1 << 16))
+      ->capture_default_str();
+  sub.add_option("--max-record-bytes", o->max_record_bytes, "longest accepted record")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  sub.add_flag("--strict", o->strict, "the first invalid record fails the run (exit 1)");
+  return [o] { return run_process(*o); };
+}
+
+}  // namespace orderflow

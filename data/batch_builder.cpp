@@ -1,0 +1,72 @@
+#include "data/batch_builder.h"
+
+#include <algorithm>
+
+namespace orderflow {
+
+BatchBuilder::BatchBuilder(std::size_t batch_records, std::size_t batch_bytes, std::uint64_t first_seq,
+                           std::function<bool(Batch&&)> emit)
+    : batch_records_(batch_records == 0 ? 1 : batch_records),
+      batch_bytes_(batch_bytes),
+      next_seq_(first_seq),
+      emit_(std::move(emit)) {
+  fresh();
+}
+
+void BatchBuilder::fresh() {
+  RecordFormat format = current_.format;
+  CsvLayout csv = current_.csv;
+  std::uint32_t file = current_.file;
+  current_ = Batch();
+  current_.file = file;
+  current_.format = format;
+  current_.csv = csv;
+  current_.records.reserve(std::min<std::size_t>(batch_records_, 4096));
+  current_.bytes.reserve(std::min<std::size_t>(batch_records_ * 64, batch_bytes_));
+}
+
+void BatchBuilder::flush() {
+  if (current_.records.empty() || stopped_) return;
+  current_.index = next_index_++;
+  if (!emit_(std::move(current_))) stopped_ = true;
+  fresh();
+}
+
+void BatchBuilder::start_file(std::uint32_t file) {
+  flush();
+  current_.file = file;
+  current_.format = RecordFormat::kNdjson;
+  current_.csv = CsvLayout{};
+}
+
+void BatchBuilder::begin_file(RecordFormat format, const CsvLayout& csv) {
+  current_.format = format;
+  current_.csv = csv;
+}
+
+void BatchBuilder::maybe_flush() {
+  if (current_.records.size() >= batch_records_ || current_.bytes.size() >= batch_bytes_) flush();
+}
+
+void BatchBuilder::record(std::uint64_t line, const char* bytes, std::size_t n) {
+  if (stopped_) return;
+  current_.add(next_seq_++, line, bytes, n);
+  maybe_flush();
+}
+
+void BatchBuilder::invalid(std::uint64_t line, Defect defect, std::uint64_t arg) {
+  if (stopped_) return;
+  Record& r = current_.add(next_seq_++, line, nullptr, 0);
+  r.reason = Reason::kInvalidRecord;
+  r.defect = defect;
+  r.defect_arg = arg;
+  maybe_flush();
+}
+
+void BatchBuilder::discard() {
+  if (current_.records.empty()) return;
+  next_seq_ = current_.records.front().seq;
+  fresh();
+}
+
+}  // namespace orderflow

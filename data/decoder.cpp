@@ -1,0 +1,287 @@
+#include "data/decoder.h"
+
+#include <rapidjson/reader.h>
+
+#include <cstring>
+#include <vector>
+
+#include "data/csv.h"
+#include "data/hash.h"
+#include "data/utf8.h"
+
+namespace orderflow {
+
+namespace {
+
+constexpr unsigned kJsonFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
+                                rapidjson::kParseValidateEncodingFlag |
+                                rapidjson::kParseNumbersAsStringsFlag;
+
+void set_defect(Record& r, Defect d, Field f = Field::kNone, std::uint64_t arg = 0) {
+  r.reason = Reason::kInvalidRecord;
+  r.defect = d;
+  r.field = f;
+  r.defect_arg = arg;
+}
+
+// Integer text as JSON writes it: -?(0|[1-9][0-9]*). Leading zeros (CSV may
+// have them) are dropped, rewriting the record's own bytes if a sign must move,
+// so the text can be echoed as a JSON number. False when not an integer.
+bool canonical_integer(std::string_view& text) {
+  bool neg = !text.empty() && text[0] == '-';
+  std::size_t i = neg ? 1 : 0;
+  if (i == text.size()) return false;
+  for (std::size_t k = i; k < text.size(); ++k)
+    if (text[k] < '0' || text[k] > '9') return false;
+  std::size_t first = i;
+  while (first + 1 < text.size() && text[first] == '0') ++first;
+  if (first == i) return true;
+  if (neg) {
+    // The text lives in the batch's mutable buffer: move the sign next to the digits.
+    char* p = const_cast<char*>(text.data());
+    p[first - 1] = '-';
+    text.remove_prefix(first - 1);
+  } else {
+    text.remove_prefix(first);
+  }
+  return true;
+}
+
+// The amount's value, saturated to int64 beyond its range (only the range check reads it then).
+std::int64_t integer_value(std::string_view text) {
+  bool neg = text[0] == '-';
+  std::int64_t v = 0;
+  for (std::size_t i = neg ? 1 : 0; i < text.size(); ++i) {
+    int d = text[i] - '0';
+    if (v > (INT64_MAX - d) / 10) return neg ? INT64_MIN : INT64_MAX;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
+Field field_of(const char* s, std::size_t n) {
+  switch (n) {
+    case 2: return std::memcmp(s, "id", 2) == 0 ? Field::kId : std::memcmp(s, "op", 2) == 0 ? Field::kOp : Field::kNone;
+    case 6: return std::memcmp(s, "amount", 6) == 0 ? Field::kAmount : Field::kNone;
+    case 9: return std::memcmp(s, "productId", 9) == 0 ? Field::kProductId : Field::kNone;
+    default: return Field::kNone;
+  }
+}
+
+unsigned bit(Field f) { return 1u << static_cast<unsigned>(f); }
+
+// SAX handler for one JSON record. Collects the first semantic defect but
+// lets the parser run on, so that a syntax error anywhere wins.
+struct RecordHandler {
+  Record* r = nullptr;
+  int depth = 0;
+  Field key = Field::kNone;
+  unsigned seen = 0;
+  Defect defect = Defect::kNone;
+  Field defect_field = Field::kNone;
+  std::uint64_t defect_arg = 0;
+
+  void reset(Record* rec) {
+    r = rec;
+    depth = 0;
+    key = Field::kNone;
+    seen = 0;
+    defect = Defect::kNone;
+    defect_field = Field::kNone;
+    defect_arg = 0;
+  }
+  void fail(Defect d, Field f = Field::kNone, std::uint64_t arg = 0) {
+    if (defect != Defect::kNone) return;
+    defect = d;
+    defect_field = f;
+    defect_arg = arg;
+  }
+  // A scalar value: at depth 0 the record is not an object; at depth 1 it
+  // belongs to `key`. Returns the key it belongs to (kNone if irrelevant).
+  Field scalar() {
+    if (depth == 0) {
+      fail(Defect::kNotObject);
+      return Field::kNone;
+    }
+    return depth == 1 ? key : Field::kNone;
+  }
+  bool wrong_type_if_known() {
+    if (Field f = scalar(); f != Field::kNone) fail(Defect::kWrongType, f);
+    return true;
+  }
+  bool Null() { return wrong_type_if_known(); }
+  bool Bool(bool) { return wrong_type_if_known(); }
+  bool Int(int) { return wrong_type_if_known(); }
+  bool Uint(unsigned) { return wrong_type_if_known(); }
+  bool Int64(std::int64_t) { return wrong_type_if_known(); }
+  bool Uint64(std::uint64_t) { return wrong_type_if_known(); }
+  bool Double(double) { return wrong_type_if_known(); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    Field f = scalar();
+    if (f == Field::kAmount) {
+      std::string_view text(s, n);
+      if (!canonical_integer(text)) {
+        fail(Defect::kWrongType, Field::kAmount);
+      } else {
+        r->amount_text = text;
+        r->amount = integer_value(text);
+      }
+    } else if (f != Field::kNone) {
+      fail(Defect::kWrongType, f);
+    }
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    switch (scalar()) {
+      case Field::kId:
+        if (n == 0 || n > kIdBytesMax) fail(Defect::kIdLength, Field::kId, n);
+        else r->id = std::string_view(s, n);
+        break;
+      case Field::kOp:
+        if (n == 5 && std::memcmp(s, "place", 5) == 0) r->op = Op::kPlace;
+        else if (n == 7 && std::memcmp(s, "reverse", 7) == 0) r->op = Op::kReverse;
+        else fail(Defect::kBadOp, Field::kOp);
+        break;
+      case Field::kProductId:
+        r->product_text = std::string_view(s, n);
+        break;
+      case Field::kAmount:
+        fail(Defect::kWrongType, Field::kAmount);
+        break;
+      case Field::kNone:
+        break;
+    }
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (depth != 1) return true;
+    key = field_of(s, n);
+    if (key != Field::kNone) {
+      if (seen & bit(key)) fail(Defect::kDuplicateField, key);
+      seen |= bit(key);
+    }
+    return true;
+  }
+  bool StartObject() {
+    if (depth == 1 && key != Field::kNone) fail(Defect::kWrongType, key);
+    ++depth;
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    --depth;
+    return true;
+  }
+  bool StartArray() {
+    if (depth == 0) fail(Defect::kNotObject);
+    else if (depth == 1 && key != Field::kNone) fail(Defect::kWrongType, key);
+    ++depth;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth;
+    return true;
+  }
+};
+
+}  // namespace
+
+struct Decoder::Impl {
+  const Catalog& catalog;
+  rapidjson::Reader reader;
+  RecordHandler handler;
+  std::vector<std::string_view> cells;
+
+  explicit Impl(const Catalog& c) : catalog(c) {}
+
+  void decode_json(Record& r, char* text) {
+    if (const void* nul = std::memchr(text, '\0', r.length)) {
+      set_defect(r, Defect::kNulByte, Field::kNone, static_cast<std::uint64_t>(static_cast<const char*>(nul) - text));
+      return;
+    }
+    handler.reset(&r);
+    rapidjson::InsituStringStream stream(text);
+    rapidjson::ParseResult pr = reader.Parse<kJsonFlags>(stream, handler);
+    if (pr.IsError()) {
+      set_defect(r, Defect::kJsonSyntax, Field::kNone, pr.Offset());
+      r.json_code = static_cast<std::uint16_t>(pr.Code());
+      return;
+    }
+    if (handler.defect != Defect::kNone) {
+      set_defect(r, handler.defect, handler.defect_field, handler.defect_arg);
+      return;
+    }
+    check_required(r, handler.seen);
+  }
+
+  void check_required(Record& r, unsigned seen) {
+    if (r.op == Op::kReverse) {
+      if (!(seen & bit(Field::kId))) set_defect(r, Defect::kMissingField, Field::kId);
+      return;
+    }
+    if (!(seen & bit(Field::kProductId))) return set_defect(r, Defect::kMissingField, Field::kProductId);
+    if (!(seen & bit(Field::kAmount))) return set_defect(r, Defect::kMissingField, Field::kAmount);
+  }
+
+  void decode_csv(Record& r, char* text, const CsvLayout& layout) {
+    if (const void* nul = std::memchr(text, '\0', r.length)) {
+      set_defect(r, Defect::kNulByte, Field::kNone, static_cast<std::uint64_t>(static_cast<const char*>(nul) - text));
+      return;
+    }
+    if (!split_csv_row(text, text + r.length, cells)) return set_defect(r, Defect::kCsvQuote);
+    if (cells.size() != layout.columns) return set_defect(r, Defect::kCsvFieldCount, Field::kNone, cells.size());
+    auto cell = [&](int col) { return col < 0 ? std::string_view() : cells[static_cast<std::size_t>(col)]; };
+    unsigned seen = 0;
+    std::string_view op = cell(layout.op);
+    if (op.empty() || op == "place") r.op = Op::kPlace;
+    else if (op == "reverse") r.op = Op::kReverse;
+    else return set_defect(r, Defect::kBadOp, Field::kOp);
+    if (std::string_view id = cell(layout.id); !id.empty()) {
+      if (id.size() > kIdBytesMax) return set_defect(r, Defect::kIdLength, Field::kId, id.size());
+      if (!is_valid_utf8(id)) return set_defect(r, Defect::kInvalidUtf8, Field::kId);
+      r.id = id;
+      seen |= bit(Field::kId);
+    }
+    if (std::string_view product = cell(layout.product); !product.empty()) {
+      if (!is_valid_utf8(product)) return set_defect(r, Defect::kInvalidUtf8, Field::kProductId);
+      r.product_text = product;
+      seen |= bit(Field::kProductId);
+    }
+    if (std::string_view amount = cell(layout.amount); !amount.empty()) {
+      if (!canonical_integer(amount)) return set_defect(r, Defect::kWrongType, Field::kAmount);
+      r.amount_text = amount;
+      r.amount = integer_value(amount);
+      seen |= bit(Field::kAmount);
+    }
+    check_required(r, seen);
+  }
+
+  // The checks that need only the catalog, in SPEC order after duplicate_id.
+  void classify(Record& r) {
+    if (!r.id.empty()) r.id_hash = hash_bytes(r.id);
+    if (r.reason != Reason::kNone || r.op != Op::kPlace) return;
+    if (r.amount < kAmountMin || r.amount > kAmountMax) {
+      r.reason = Reason::kInvalidAmount;
+      return;
+    }
+    r.product = catalog.find(r.product_text);
+    if (r.product == kNoProduct) r.reason = Reason::kUnknownProduct;
+  }
+};
+
+Decoder::Decoder(const Catalog& catalog) : impl_(std::make_unique<Impl>(catalog)) {}
+Decoder::~Decoder() = default;
+
+void Decoder::decode(Batch& batch) {
+  for (Record& r : batch.records) {
+    if (r.decoded) continue;
+    r.decoded = true;
+    if (r.reason == Reason::kNone) {
+      char* text = batch.data(r);
+      if (batch.format == RecordFormat::kCsv) impl_->decode_csv(r, text, batch.csv);
+      else impl_->decode_json(r, text);
+    }
+    impl_->classify(r);
+  }
+}
+
+}  // namespace orderflow

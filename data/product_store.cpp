@@ -1,0 +1,34 @@
+#include "data/product_store.h"
+
+#include "data/mutex_store.h"
+#include "data/sharded_store.h"
+
+namespace orderflow {
+
+std::string_view to_string(StoreKind kind) {
+  switch (kind) {
+    case StoreKind::kSharded: return "sharded";
+    case StoreKind::kMutex: return "mutex";
+    case StoreKind::kStriped: return "striped";
+    case StoreKind::kAtomic: return "atomic";
+    case StoreKind::kCheckThenAct: return "check-then-act";
+  }
+  return "?";
+}
+
+std::optional<StoreKind> parse_store_kind(std::string_view name) {
+  for (StoreKind k : kAllStoreKinds)
+    if (to_string(k) == name) return k;
+  return std::nullopt;
+}
+
+std::unique_ptr<ProductStore> make_store(StoreKind kind, const std::vector<std::int64_t>& initial,
+                                         std::size_t shards) {
+  switch (kind) {
+    case StoreKind::kSharded: return std::make_unique<ShardedStore>(initial, shards);
+    case StoreKind::kMutex: return std::make_unique<MutexStore>(initial);
+    default: return nullptr;  // striped, atomic, check-then-act: the contention issue
+  }
+}
+
+}  // namespace orderflow

@@ -1,0 +1,66 @@
+#pragma once
+// ProductStore: the running stock of every product, behind one interface with
+// several synchronisation strategies (DESIGN.md "Product stores"):
+//
+//   sharded        each product is owned by one worker; plain integers, no locks.
+//                  REQUIRES: a product is only ever touched by its owner thread
+//                  (owner(p) tells which), so per-product order = input order.
+//   mutex          one lock around the whole store. Thread-safe.
+//   striped        a lock per product, each on its own cache line. Thread-safe.
+//   atomic         lock-free compare-and-swap on each product's stock. Thread-safe.
+//   check-then-act load, check, then store stock - amount as two separate atomic
+//                  steps: no data race in the C++ sense, but updates are lost and
+//                  stock oversold under contention. Exists to show that race.
+//
+// Every store but check-then-act never lets stock go below zero and never loses
+// an update. Stock values are in units, 0..kStockMax.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace orderflow {
+
+enum class StoreKind : std::uint8_t { kSharded, kMutex, kStriped, kAtomic, kCheckThenAct };
+
+std::string_view to_string(StoreKind kind);  // "sharded", "mutex", ..., "check-then-act"
+std::optional<StoreKind> parse_store_kind(std::string_view name);
+inline constexpr StoreKind kAllStoreKinds[] = {StoreKind::kSharded, StoreKind::kMutex, StoreKind::kStriped,
+                                               StoreKind::kAtomic, StoreKind::kCheckThenAct};
+
+struct TakeResult {
+  bool ok;                  // the units were taken
+  std::int64_t stock_seen;  // the stock the decision was made on (before taking)
+};
+
+class ProductStore {
+ public:
+  virtual ~ProductStore() = default;
+  virtual StoreKind kind() const = 0;
+  // Takes `amount` units of product `p` if at least that many are left.
+  virtual TakeResult take(std::uint32_t p, std::int64_t amount) = 0;
+  // Returns `amount` units to product `p` (a reversal, or a released reservation).
+  virtual void give_back(std::uint32_t p, std::int64_t amount) = 0;
+  // The current stock of `p`. Exact once no thread is changing the store.
+  virtual std::int64_t stock(std::uint32_t p) const = 0;
+  virtual std::size_t size() const = 0;
+  // True when each product must be touched by a single owner thread (sharded).
+  bool needs_owner() const { return kind() == StoreKind::kSharded; }
+
+  std::vector<std::int64_t> snapshot() const {
+    std::vector<std::int64_t> out(size());
+    for (std::size_t p = 0; p < out.size(); ++p) out[p] = stock(static_cast<std::uint32_t>(p));
+    return out;
+  }
+};
+
+// A store of `kind` holding `initial` stock; `shards` is the number of owner
+// threads a sharded store is split across (other kinds ignore it).
+std::unique_ptr<ProductStore> make_store(StoreKind kind, const std::vector<std::int64_t>& initial,
+                                         std::size_t shards);
+
+// Which of `shards` owners a product belongs to (sharded store, and routing).
+inline std::size_t owner_of(std::uint32_t product, std::size_t shards) { return product % shards; }
+
+}  // namespace orderflow

@@ -1,0 +1,40 @@
+#pragma once
+// The end-of-run summary (SPEC.md "Summary"): a JSON object for --summary and a
+// short human text for stderr. Pure formatting: nothing here prints.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/catalog.h"
+#include "data/product_store.h"
+#include "data/stats.h"
+
+namespace orderflow {
+
+enum class StopCause : std::uint8_t { kNone, kInterrupted, kTerminated, kDeadline };
+std::string_view to_string(StopCause cause);  // "", "interrupted", "terminated", "deadline"
+
+// The first record that was not accepted, so a rerun can continue there.
+struct ResumePoint {
+  std::string file;
+  std::uint64_t line = 0;
+  std::uint64_t seq = 0;
+};
+
+struct RunFacts {
+  StopCause stopped = StopCause::kNone;
+  std::optional<ResumePoint> resume;
+  double elapsed_seconds = 0;
+  StoreKind store = StoreKind::kSharded;
+  std::size_t workers = 1;
+};
+
+// One JSON object (no trailing newline). `final_stock[i]` is product i's stock.
+std::string summary_json(const Stats& stats, const Catalog& catalog,
+                         const std::vector<std::int64_t>& final_stock, const RunFacts& facts);
+
+// A few lines for people, each ending in '\n'.
+std::string summary_text(const Stats& stats, const RunFacts& facts);
+
+}  // namespace orderflow

@@ -1,0 +1,35 @@
+#pragma once
+// OutputWriter: writes results to a file descriptor in large chunks.
+//
+// A reader that went away (EPIPE, e.g. `| head -1`) is not an error: closed()
+// turns true and further writes are dropped, so the run can stop quietly. Any
+// other write failure is a Status naming the output. Requires SIGPIPE to be
+// ignored by the process (cli/ does that). Not thread-safe: one writer thread.
+#include <string>
+
+#include "data/status.h"
+
+namespace orderflow {
+
+class OutputWriter {
+ public:
+  // `fd` < 0: discard everything (-o none). `name` appears in error messages.
+  OutputWriter(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+
+  // Writes all of `bytes`. Returns false once the output is closed or failed.
+  bool write(const char* bytes, std::size_t n);
+  bool write(const std::string& s) { return write(s.data(), s.size()); }
+
+  bool closed() const { return closed_; }
+  const Status& status() const { return status_; }
+  std::uint64_t bytes_written() const { return written_; }
+
+ private:
+  int fd_;
+  std::string name_;
+  bool closed_ = false;
+  Status status_;
+  std::uint64_t written_ = 0;
+};
+
+}  // namespace orderflow
