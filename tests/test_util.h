@@ -1,0 +1,56 @@
+#pragma once
+// Shared helpers for the test suite: temporary folders, files, and running the
+// built orderflow binary as a child process the way a shell script would.
+#include <string>
+#include <vector>
+
+namespace orderflow::testing {
+
+// The built binary and the source tree (set by CMake).
+inline const char* binary() { return ORDERFLOW_BIN; }
+inline std::string source_path(const std::string& rel) { return std::string(ORDERFLOW_SOURCE_DIR) + "/" + rel; }
+
+// A fresh folder under $TMPDIR (or /tmp), removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& bytes);
+std::string read_file(const std::string& path);
+bool file_exists(const std::string& path);
+
+struct RunResult {
+  int exit_code = -1;  // the exit status, or 128 + signal when killed by one
+  std::string out;     // everything written to stdout
+  std::string err;     // everything written to stderr
+  bool timed_out = false;
+};
+
+struct RunOptions {
+  std::string stdin_data;        // fed to the child's stdin, which is then closed
+  bool stdin_closed = false;     // give the child no stdin at all (/dev/null)
+  int timeout_seconds = 60;      // a guard against hangs only; never a speed check
+  std::string cwd;               // working directory ("" = inherit)
+};
+
+// Runs `binary() args...` and collects its output.
+RunResult run(const std::vector<std::string>& args, const RunOptions& options = {});
+inline RunResult run_with_input(const std::vector<std::string>& args, const std::string& input) {
+  RunOptions o;
+  o.stdin_data = input;
+  return run(args, o);
+}
+
+// Splits text into lines (without their '\n'); a final unterminated line counts.
+std::vector<std::string> lines(const std::string& text);
+
+}  // namespace orderflow::testing
