@@ -5,7 +5,7 @@
 namespace orderflow {
 
 BatchBuilder::BatchBuilder(std::size_t batch_records, std::size_t batch_bytes, std::uint64_t first_seq,
-                           std::function<bool(Batch&&)> emit)
+                           std::function<bool(Batch&)> emit)
     : batch_records_(batch_records == 0 ? 1 : batch_records),
       batch_bytes_(batch_bytes),
       next_seq_(first_seq),
@@ -27,8 +27,12 @@ void BatchBuilder::fresh() {
 
 void BatchBuilder::flush() {
   if (current_.records.empty() || stopped_) return;
-  current_.index = next_index_++;
-  if (!emit_(std::move(current_))) stopped_ = true;
+  current_.index = next_index_;
+  if (!emit_(current_)) {
+    stopped_ = true;  // current_ stays held: not accepted
+    return;
+  }
+  ++next_index_;
   fresh();
 }
 
@@ -61,12 +65,6 @@ void BatchBuilder::invalid(std::uint64_t line, Defect defect, std::uint64_t arg)
   r.defect = defect;
   r.defect_arg = arg;
   maybe_flush();
-}
-
-void BatchBuilder::discard() {
-  if (current_.records.empty()) return;
-  next_seq_ = current_.records.front().seq;
-  fresh();
 }
 
 }  // namespace orderflow

@@ -15,10 +15,12 @@ namespace orderflow {
 
 class BatchBuilder final : public RecordSink {
  public:
-  // `emit` takes a full batch; it returns false to say "no more" (the run is
-  // stopping), after which records are dropped and stopped() is true.
+  // `emit` is offered each full batch: it returns true after taking it (moving
+  // from it), or false, leaving it untouched, to say "no more" (the run is
+  // stopping). After a refusal the batch stays held (not accepted), further
+  // records are dropped, and stopped() is true.
   BatchBuilder(std::size_t batch_records, std::size_t batch_bytes, std::uint64_t first_seq,
-               std::function<bool(Batch&&)> emit);
+               std::function<bool(Batch&)> emit);
 
   // Records from now on belong to input file `file`. Flushes the current batch.
   void start_file(std::uint32_t file);
@@ -34,8 +36,6 @@ class BatchBuilder final : public RecordSink {
   bool holding() const { return !current_.records.empty(); }
   std::uint64_t first_held_seq() const { return current_.records.front().seq; }
   std::uint64_t first_held_line() const { return current_.records.front().line; }
-  // Drops the held records (they were not accepted) and rewinds seq to them.
-  void discard();
   bool stopped() const { return stopped_; }
 
  private:
@@ -46,7 +46,7 @@ class BatchBuilder final : public RecordSink {
   std::size_t batch_bytes_;
   std::uint64_t next_seq_;
   std::uint64_t next_index_ = 0;
-  std::function<bool(Batch&&)> emit_;
+  std::function<bool(Batch&)> emit_;
   Batch current_;
   bool stopped_ = false;
 };

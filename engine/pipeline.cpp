@@ -1,107 +1,428 @@
 #include "engine/pipeline.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <memory>
+#include <map>
+#include <mutex>
+#include <thread>
 
-#include "data/batch_builder.h"
+#include "data/batch.h"
 #include "data/decoder.h"
-#include "data/file_io.h"
 #include "data/ledger.h"
 #include "data/order_index.h"
 #include "data/result_format.h"
+#include "engine/channel.h"
+#include "engine/input_reader.h"
 #include "engine/output_writer.h"
+#include "engine/worker_pool.h"
 
 namespace orderflow {
 
 namespace {
 
-constexpr std::size_t kReadBytes = 1 << 20;      // one read() from an input
-constexpr std::size_t kBatchBytes = 1 << 20;     // a batch holds about this much record text
-constexpr std::size_t kWriteBytes = 1 << 20;     // results are written in chunks this large
+constexpr std::size_t kWriteBytes = 1 << 20;        // results are written in chunks about this large
+constexpr std::size_t kWriteDirectBytes = 64 << 10;  // a batch this large is written without copying
+
+// A batch on its way through the stages, with what the router adds.
+struct Job {
+  Batch batch;
+  std::vector<std::uint32_t> route;       // indices of records to apply, grouped by owner
+  std::atomic<std::uint32_t> pending{0};  // slices not yet applied
+};
+using JobPtr = std::shared_ptr<Job>;
+
+// route[begin, end) of a job: records one applier applies, in order.
+struct Slice {
+  JobPtr job;
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+// One applier's partial statistics. Locked once per batch, so snapshot() can read it.
+struct alignas(64) Partial {
+  mutable std::mutex mu;
+  Stats stats;  // GUARDED_BY(mu)
+};
 
 }  // namespace
 
-PipelineReport run_pipeline(const Catalog& catalog, const std::vector<InputSource>& inputs, int out_fd,
-                            const PipelineOptions& options) {
+struct Pipeline::State {
+  const Catalog& catalog;
+  const std::vector<InputSource>& inputs;
+  const int out_fd;
+  const PipelineOptions& options;
+  const std::size_t workers;
+  const bool sharded;
+  std::vector<std::string> names;
+  std::unique_ptr<ProductStore> store;
+  std::unique_ptr<Partial[]> partials;
+  std::atomic<std::uint64_t> bytes_read{0};
+  // Run by the router; appliers keep pointers to its entries until they are joined.
+  OrderIndex index;
+
+  // Channels between the stages.
+  Channel<JobPtr> raw;
+  Channel<JobPtr> decoded;
+  std::vector<std::unique_ptr<Channel<Slice>>> slices;  // one per worker (sharded) or one shared
+  Channel<JobPtr> done;
+
+  // Stopping.
+  Context hard;             // ends on the caller's hard stop or deadline, or on a failure here
+  CancelFunc cancel_hard;
+  Context intake;           // ends when hard ends, the caller closes intake, or --strict fails
+  CancelFunc cancel_intake;
+
+  // Outcomes, each written by one stage before it is joined.
+  std::mutex failure_mu;
+  Status failure;           // the first failure of any stage
+  bool output_closed = false;
+  bool strict_failed = false;
+  Status strict_status;
+  ReaderOutcome reader;
+
+  State(const Catalog& c, const std::vector<InputSource>& in, int fd, const PipelineOptions& o)
+      : catalog(c),
+        inputs(in),
+        out_fd(fd),
+        options(o),
+        workers(o.workers == 0 ? 1 : o.workers),
+        sharded(o.store == StoreKind::kSharded),
+        partials(new Partial[o.workers == 0 ? 1 : o.workers]),
+        raw(o.buffer_batches),
+        decoded(o.buffer_batches),
+        done(o.buffer_batches) {
+    for (const InputSource& s : in) names.push_back(s.name);
+    std::vector<std::int64_t> initial;
+    initial.reserve(c.size());
+    for (const Product& p : c.products()) initial.push_back(p.stock);
+    store = make_store(o.store, initial, workers);
+    for (std::size_t k = 0; k < (sharded ? workers : 1); ++k)
+      slices.push_back(std::make_unique<Channel<Slice>>(o.buffer_batches));
+    for (std::size_t k = 0; k < workers; ++k) partials[k].stats = Stats(c.size());
+  }
+
+  Reason cancel_reason() const {
+    return hard.err() == ContextError::kDeadlineExceeded ? Reason::kDeadline : Reason::kInterrupted;
+  }
+
+  // Records the first failure and stops everything: no stage may wait for one
+  // that has died, so every channel is closed too.
+  void fail(Status s) {
+    {
+      std::lock_guard<std::mutex> lock(failure_mu);
+      if (failure.ok()) failure = std::move(s);
+    }
+    cancel_hard();
+    raw.close();
+    decoded.close();
+    for (auto& ch : slices) ch->close();
+    done.close();
+  }
+
+  // Runs a stage body; an exception becomes a reported failure, not a crash.
+  template <class F>
+  void guarded(F&& body) {
+    try {
+      body();
+    } catch (const std::exception& e) {
+      fail(Status::Corruption(std::string("internal error: ") + e.what()));
+    } catch (...) {
+      fail(Status::Corruption("internal error"));
+    }
+  }
+
+  void read_stage();
+  void decode_stage(std::atomic<std::size_t>& left);
+  void route_stage();
+  void apply_stage(std::size_t k, std::atomic<std::size_t>& left);
+  void write_stage();
+
+  bool route(Job& job, OrderIndex& index, std::vector<std::uint32_t>& owner, std::vector<std::uint32_t>& count);
+  void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
+};
+
+void Pipeline::State::read_stage() {
+  InputReader reader(inputs, options, intake, &bytes_read);
+  ReaderOutcome outcome = reader.run([&](Batch& b) {
+    auto job = std::make_shared<Job>();
+    job->batch = std::move(b);
+    if (raw.send(std::move(job), intake) == ChannelStatus::kOk) return true;
+    b = std::move(job->batch);  // refused: the batch stays with the reader, not accepted
+    return false;
+  });
+  this->reader = std::move(outcome);
+  raw.close();
+}
+
+void Pipeline::State::decode_stage(std::atomic<std::size_t>& left) {
+  Decoder decoder(catalog);
+  JobPtr job;
+  while (raw.recv(job) == ChannelStatus::kOk) {
+    if (!hard.done()) decoder.decode(job->batch);  // after a hard stop, records are only cancelled
+    if (decoded.send(std::move(job)) != ChannelStatus::kOk) break;
+  }
+  if (left.fetch_sub(1) == 1) decoded.close();
+}
+
+// Resolves a job's records against the order index, in seq order, and lays out
+// job.route grouped by owner. Returns false when --strict stops the run here.
+bool Pipeline::State::route(Job& job, OrderIndex& index, std::vector<std::uint32_t>& owner,
+                            std::vector<std::uint32_t>& count) {
+  Batch& b = job.batch;
+  const std::size_t shards = slices.size();
+  const bool cancelled = hard.done();
+  const Reason why = cancelled ? cancel_reason() : Reason::kNone;
+  bool go_on = true;
+  owner.assign(b.records.size(), UINT32_MAX);
+  count.assign(shards, 0);
+  for (std::size_t i = 0; i < b.records.size(); ++i) {
+    Record& r = b.records[i];
+    if (cancelled) {
+      cancel(r, why);
+      continue;
+    }
+    if (options.strict && r.reason == Reason::kInvalidRecord) {
+      ResultFormatter formatter(catalog, names);
+      strict_failed = true;
+      strict_status = Status::InvalidArgument(formatter.error_text(b, r) + " (--strict)");
+      b.records.resize(i);
+      go_on = false;
+      break;
+    }
+    if (resolve(r, index)) {
+      std::uint32_t k = sharded ? static_cast<std::uint32_t>(owner_of(r.product, shards)) : 0;
+      owner[i] = k;
+      ++count[k];
+    }
+  }
+  // Counting sort of the routed records by owner, keeping seq order within each.
+  std::vector<std::uint32_t> start(shards + 1, 0);
+  for (std::size_t k = 0; k < shards; ++k) start[k + 1] = start[k] + count[k];
+  job.route.resize(start[shards]);
+  std::vector<std::uint32_t> at(start.begin(), start.end() - 1);
+  for (std::size_t i = 0; i < b.records.size(); ++i)
+    if (owner[i] != UINT32_MAX) job.route[at[owner[i]]++] = static_cast<std::uint32_t>(i);
+  count.assign(start.begin(), start.end());  // hand the offsets back to the caller
+  return go_on;
+}
+
+void Pipeline::State::route_stage() {
+  std::map<std::uint64_t, JobPtr> held;  // decoded out of order, waiting for their turn
+  std::uint64_t next = 0;
+  bool stopped = false;
+  std::vector<std::uint32_t> owner, offsets;
+  JobPtr job;
+  while (decoded.recv(job) == ChannelStatus::kOk) {
+    std::uint64_t index_of_job = job->batch.index;
+    held.emplace(index_of_job, std::move(job));
+    for (auto it = held.find(next); it != held.end(); it = held.find(next)) {
+      JobPtr j = std::move(it->second);
+      held.erase(it);
+      ++next;
+      if (stopped) continue;  // after a --strict failure nothing more is applied or written
+      if (!route(*j, index, owner, offsets)) {
+        stopped = true;
+        cancel_intake();
+      }
+      const std::size_t shards = slices.size();
+      std::uint32_t n = 0;
+      for (std::size_t k = 0; k < shards; ++k) n += offsets[k + 1] > offsets[k] ? 1 : 0;
+      if (n == 0) {
+        // Nothing to apply: one empty slice lets an applier format the batch.
+        j->pending.store(1, std::memory_order_relaxed);
+        std::size_t k = j->batch.index % shards;
+        if (slices[k]->send(Slice{std::move(j), 0, 0}) != ChannelStatus::kOk) return;
+        continue;
+      }
+      j->pending.store(n, std::memory_order_relaxed);
+      for (std::size_t k = 0; k < shards; ++k) {
+        if (offsets[k + 1] == offsets[k]) continue;
+        if (slices[k]->send(Slice{j, offsets[k], offsets[k + 1]}) != ChannelStatus::kOk) return;
+      }
+    }
+  }
+}
+
+void Pipeline::State::finish(JobPtr job, ResultFormatter& formatter, Partial& partial) {
+  Batch& b = job->batch;
+  const Reason why = cancel_reason();
+  for (Record& r : b.records)
+    if (!r.decided) cancel(r, why);  // only after a hard stop
+  {
+    std::lock_guard<std::mutex> lock(partial.mu);
+    for (const Record& r : b.records) partial.stats.count(r);
+  }
+  if (out_fd >= 0) formatter.format(b, b.out);
+  done.send(std::move(job));
+}
+
+void Pipeline::State::apply_stage(std::size_t k, std::atomic<std::size_t>& left) {
+  Channel<Slice>& in = *slices[sharded ? k : 0];
+  ResultFormatter formatter(catalog, names);
+  Slice s;
+  while (in.recv(s) == ChannelStatus::kOk) {
+    Batch& b = s.job->batch;
+    const bool cancelled = hard.done();
+    for (std::uint32_t i = s.begin; i < s.end; ++i) {
+      Record& r = b.records[s.job->route[i]];
+      if (cancelled) {
+        cancel(r, cancel_reason());
+        continue;
+      }
+      // A reverse whose order another worker has not applied yet (shared stores only).
+      while (apply(r, *store, catalog) == ApplyResult::kRetry) {
+        if (hard.done()) {
+          cancel(r, cancel_reason());
+          break;
+        }
+        std::this_thread::yield();
+      }
+    }
+    JobPtr job = std::move(s.job);
+    if (job->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) finish(std::move(job), formatter, partials[k]);
+  }
+  if (left.fetch_sub(1) == 1) done.close();
+}
+
+void Pipeline::State::write_stage() {
+  OutputWriter out(out_fd, options.output_name);
+  std::map<std::uint64_t, JobPtr> held;
+  std::uint64_t next = 0;
+  std::string buffer;
+  bool failed = false;
+  auto flush = [&] {
+    if (!buffer.empty() && !failed) out.write(buffer);
+    buffer.clear();
+  };
+  auto emit = [&](Job& job) {
+    if (failed || out_fd < 0) return;
+    const std::string& text = job.batch.out;
+    if (buffer.empty() && text.size() >= kWriteDirectBytes) {
+      out.write(text);
+    } else {
+      buffer += text;
+      if (buffer.size() >= kWriteBytes) flush();
+    }
+    if (out.closed() || !out.status().ok()) {
+      // Nobody can see further results: stop everything, but keep draining so
+      // that no stage blocks on a full channel.
+      failed = true;
+      output_closed = out.closed();
+      if (!out.status().ok()) {
+        std::lock_guard<std::mutex> lock(failure_mu);
+        if (failure.ok()) failure = out.status();
+      }
+      cancel_hard();
+    }
+  };
+  JobPtr job;
+  for (;;) {
+    ChannelStatus st = done.try_recv(job);
+    if (st == ChannelStatus::kEmpty) {
+      flush();  // idle: let what is ready reach the reader of the results
+      st = done.recv(job);
+    }
+    if (st != ChannelStatus::kOk) break;
+    if (options.unordered) {
+      emit(*job);
+      continue;
+    }
+    std::uint64_t i = job->batch.index;
+    held.emplace(i, std::move(job));
+    for (auto it = held.find(next); it != held.end(); it = held.find(next)) {
+      emit(*it->second);
+      held.erase(it);
+      ++next;
+    }
+  }
+  flush();
+  if ((out.closed() || !out.status().ok()) && !failed) {
+    output_closed = out.closed();
+    std::lock_guard<std::mutex> lock(failure_mu);
+    if (failure.ok() && !out.status().ok()) failure = out.status();
+  }
+}
+
+Pipeline::Pipeline(const Catalog& catalog, const std::vector<InputSource>& inputs, int out_fd,
+                   const PipelineOptions& options)
+    : state_(std::make_unique<State>(catalog, inputs, out_fd, options)) {}
+
+Pipeline::~Pipeline() = default;
+
+std::uint64_t Pipeline::bytes_read() const { return state_->bytes_read.load(std::memory_order_relaxed); }
+
+Stats Pipeline::snapshot() const {
+  Stats total(state_->catalog.size());
+  for (std::size_t k = 0; k < state_->workers; ++k) {
+    std::lock_guard<std::mutex> lock(state_->partials[k].mu);
+    total.merge(state_->partials[k].stats);
+  }
+  return total;
+}
+
+PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) {
+  State& s = *state_;
   const auto t0 = std::chrono::steady_clock::now();
   PipelineReport rep;
-  rep.stats = Stats(catalog.size());
-  rep.facts.store = options.store;
-  rep.facts.workers = options.workers;
-
-  std::vector<std::int64_t> initial;
-  initial.reserve(catalog.size());
-  for (const Product& p : catalog.products()) initial.push_back(p.stock);
-  std::unique_ptr<ProductStore> store = make_store(options.store, initial, 1);
-  if (!store) {
-    rep.status = Status::InvalidArgument("store " + std::string(to_string(options.store)) + " is not available");
+  rep.facts.store = s.options.store;
+  rep.facts.workers = s.workers;
+  if (!s.store) {
+    rep.status = Status::InvalidArgument("store " + std::string(to_string(s.options.store)) + " is not available");
+    rep.stats = Stats(s.catalog.size());
     return rep;
   }
-  OrderIndex index;
-  Decoder decoder(catalog);
-  std::vector<std::string> names;
-  for (const InputSource& in : inputs) names.push_back(in.name);
-  ResultFormatter formatter(catalog, names);
-  OutputWriter out(out_fd, options.output_name);
-  std::string pending;
 
-  auto process = [&](Batch&& batch) -> bool {
-    decoder.decode(batch);
-    bool go_on = true;
-    for (std::size_t i = 0; i < batch.records.size(); ++i) {
-      Record& r = batch.records[i];
-      if (options.strict && r.reason == Reason::kInvalidRecord) {
-        rep.strict_failed = true;
-        rep.status = Status::InvalidArgument(formatter.error_text(batch, r) + " (--strict)");
-        batch.records.resize(i);
-        go_on = false;
-        break;
-      }
-      if (resolve(r, index)) apply(r, *store, catalog);
-      rep.stats.count(r);
-    }
-    if (out_fd >= 0) {
-      formatter.format(batch, pending);
-      if (pending.size() >= kWriteBytes) {
-        out.write(pending);
-        pending.clear();
-      }
-    }
-    return go_on && !out.closed() && out.status().ok();
-  };
+  auto [hard, cancel_hard] = with_cancel(run_ctx);
+  auto [intake, cancel_intake] = with_cancel(intake_ctx);
+  s.hard = hard;
+  s.cancel_hard = cancel_hard;
+  s.intake = intake;
+  s.cancel_intake = cancel_intake;
+  // A failure here (hard) must also close intake, which is not its child.
+  DoneRegistration hard_closes_intake = hard.on_done([cancel_intake = cancel_intake] { cancel_intake(); });
 
-  BatchBuilder builder(options.batch_records, kBatchBytes, options.first_seq, process);
-  std::unique_ptr<char[]> buf(new char[kReadBytes]);
-  for (std::uint32_t f = 0; f < inputs.size() && !builder.stopped() && rep.status.ok(); ++f) {
-    builder.start_file(f);
-    Framer framer(options.format, options.record_bytes_max, inputs[f].name);
-    for (;;) {
-      ssize_t n = ::read(inputs[f].fd, buf.get(), kReadBytes);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        rep.status = Status::IOError("cannot read " + inputs[f].name + ": " + errno_text(errno));
-        break;
-      }
-      Status s = n == 0 ? framer.finish(builder) : framer.feed(buf.get(), static_cast<std::size_t>(n), builder);
-      if (!s.ok()) {
-        rep.status = s;
-        break;
-      }
-      if (n == 0 || builder.stopped()) break;
-    }
-    builder.flush();
+  {
+    std::atomic<std::size_t> decoders_left{s.workers};
+    std::atomic<std::size_t> appliers_left{s.workers};
+    // Started downstream first, so that every channel has its consumer.
+    WorkerPool writer(1, {}, [&](std::size_t) { s.guarded([&] { s.write_stage(); }); });
+    WorkerPool appliers(s.workers, {}, [&](std::size_t k) {
+      s.guarded([&] { s.apply_stage(k, appliers_left); });
+    });
+    WorkerPool router(1, {}, [&](std::size_t) {
+      s.guarded([&] { s.route_stage(); });
+      for (auto& ch : s.slices) ch->close();
+    });
+    WorkerPool decoders(s.workers, {}, [&](std::size_t) { s.guarded([&] { s.decode_stage(decoders_left); }); });
+    WorkerPool reader(1, {}, [&](std::size_t) { s.guarded([&] { s.read_stage(); }); });
+    (void)reader.join();
+    (void)decoders.join();
+    (void)router.join();
+    (void)appliers.join();
+    (void)writer.join();
   }
-  if (!builder.stopped()) builder.flush();
-  if (!pending.empty()) out.write(pending);
-  if (out.closed()) rep.output_closed = true;
-  if (!out.status().ok() && rep.status.ok()) rep.status = out.status();
+  hard_closes_intake.reset();
 
-  rep.final_stock = store->snapshot();
+  rep.stats = snapshot();
+  rep.final_stock = s.store->snapshot();
+  rep.output_closed = s.output_closed;
+  rep.strict_failed = s.strict_failed;
+  rep.cancelled = rep.stats.cancelled > 0;
+  // The first failure wins; an input problem is reported before a --strict stop.
+  if (!s.reader.status.ok()) rep.status = s.reader.status;
+  else if (!s.failure.ok()) rep.status = s.failure;
+  else if (s.strict_failed) rep.status = s.strict_status;
+  if (s.reader.stopped_early && !s.strict_failed) rep.facts.resume = s.reader.resume;
   rep.facts.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  cancel_intake();
+  cancel_hard();
   return rep;
+}
+
+PipelineReport run_pipeline(const Catalog& catalog, const std::vector<InputSource>& inputs, int out_fd,
+                            const PipelineOptions& options) {
+  Pipeline p(catalog, inputs, out_fd, options);
+  Context background = Context::background();
+  return p.run(background, background);
 }
 
 }  // namespace orderflow

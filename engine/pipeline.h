@@ -1,19 +1,40 @@
 #pragma once
 // The process pipeline: input files -> records -> decisions -> results.
 //
-//  reader ─raw─▶ decoders ─orders─▶ router ─per shard─▶ appliers ─results─▶ writer
+//  reader ─raw─▶ decoders ─decoded─▶ router ─per shard─▶ appliers ─done─▶ writer
+//  (1 thread)    (pool of W)         (1)                 (pool of W)       (1)
 //
-// run_pipeline() runs one whole `orderflow process` job and returns what
-// happened; it prints nothing (cli/ decides what the user sees). Results are
-// written to `out_fd` as NDJSON lines, in seq order unless options.unordered.
+//  reader    frames input into batches (engine/input_reader.h); the only stage
+//            that watches intake.
+//  decoders  parse and validate records (data/decoder.h), any batch, any order.
+//  router    restores batch order and runs the order-index half of the ledger
+//            (data/ledger.h resolve) in seq order, then splits each batch's
+//            remaining records by owner: with the sharded store, worker k owns
+//            the products p with p % W == k, so each product sees its orders in
+//            input order (and a reverse goes to the owner of the product it undoes).
+//            With the other stores, workers share one queue.
+//  appliers  apply stock (data/ledger.h apply). The applier that finishes a
+//            batch's last slice formats its results and counts its statistics
+//            into its own partial Stats (reconciled when read).
+//  writer    restores batch order (unless --unordered) and writes big chunks.
+// Every arrow is a bounded Channel of batches (engine/channel.h): the channel
+// cost is paid per batch, and back-pressure keeps memory flat.
+//
+// Stopping: `intake` ending (graceful close) stops the reader only: every
+// accepted record is still applied and written. `run` ending (hard stop or
+// deadline) makes every accepted record not yet applied Cancelled, with
+// reason deadline (if `run` hit its deadline) or interrupted; results are still
+// written. A failing stage (write error, exception) stops the others promptly
+// and is reported once.
 //
 // Determinism: with StoreKind::kSharded every record's outcome, and so the
-// results stream, is exactly what resolve() then apply() on each record in
-// input order gives, for any workers/batch/buffer.
+// results stream, is what resolve() then apply() on each record in input order
+// gives, for any workers/batch/buffer.
 //
-// Thread-safety: run_pipeline() may be called from one thread at a time per
-// set of arguments; it starts and joins its own threads.
+// Thread-safety: run() is called once; snapshot() and bytes_read() may be
+// called from any thread while it runs. Prints nothing.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +43,7 @@
 #include "data/product_store.h"
 #include "data/stats.h"
 #include "data/summary.h"
+#include "engine/context.h"
 
 namespace orderflow {
 
@@ -33,26 +55,51 @@ struct InputSource {
 struct PipelineOptions {
   InputFormat format = InputFormat::kAuto;
   std::size_t record_bytes_max = kRecordBytesMaxDefault;
-  std::size_t workers = 1;            // >= 1
+  std::size_t workers = 1;            // decoders and appliers, >= 1
   StoreKind store = StoreKind::kSharded;
   std::size_t batch_records = 1024;   // records per batch, >= 1
-  std::size_t buffer_batches = 16;    // capacity of each channel, in batches
+  std::size_t buffer_batches = 16;    // capacity of each channel, in batches (0: rendezvous)
   bool unordered = false;             // results in completion order
   bool strict = false;                // the first invalid_record fails the run
   std::uint64_t first_seq = 1;        // seq of the first record (resuming a run)
-  std::string output_name = "-";     // for error messages
+  std::string output_name = "-";      // for error messages
 };
 
 struct PipelineReport {
-  Status status;                      // a runtime failure (input, output), or ok
+  Status status;                      // a runtime failure (input, output, internal), or ok
   bool output_closed = false;         // the results reader went away (EPIPE): stop quietly
   bool strict_failed = false;         // --strict met an invalid record; status says which
+  bool cancelled = false;             // `run` ended before all accepted records were applied
   Stats stats;
   std::vector<std::int64_t> final_stock;
-  RunFacts facts;
+  RunFacts facts;                     // stopped is left kNone: the caller knows why it stopped
 };
 
-// Runs the job. `out_fd` < 0 means no per-record results (-o none).
+class Pipeline {
+ public:
+  // `out_fd` < 0 means no per-record results (-o none). The catalog, inputs
+  // and options must outlive the pipeline.
+  Pipeline(const Catalog& catalog, const std::vector<InputSource>& inputs, int out_fd,
+           const PipelineOptions& options);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Runs the job; blocks until every thread it started has been joined.
+  // REQUIRES: `intake` ends whenever `run` ends (e.g. intake = with_cancel(run)).
+  PipelineReport run(const Context& run, const Context& intake);
+
+  // Statistics of the records finished so far (SIGUSR1). Thread-safe.
+  Stats snapshot() const;
+  // Input bytes read so far (progress). Thread-safe.
+  std::uint64_t bytes_read() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Runs a whole job that nothing stops early (tests, benchmarks).
 PipelineReport run_pipeline(const Catalog& catalog, const std::vector<InputSource>& inputs, int out_fd,
                             const PipelineOptions& options);
 

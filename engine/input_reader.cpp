@@ -1,0 +1,108 @@
+#include "engine/input_reader.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+
+#include "data/batch_builder.h"
+#include "data/file_io.h"
+
+namespace orderflow {
+
+namespace {
+constexpr std::size_t kReadBytes = 1 << 20;   // one read() from an input
+constexpr std::size_t kBatchBytes = 1 << 20;  // a batch holds about this much record text
+}  // namespace
+
+InputReader::InputReader(const std::vector<InputSource>& inputs, const PipelineOptions& options, Context intake,
+                         std::atomic<std::uint64_t>* bytes_read)
+    : inputs_(inputs), options_(options), intake_(std::move(intake)), bytes_read_(bytes_read) {}
+
+bool InputReader::wait_readable(int fd) {
+  for (;;) {
+    if (intake_.done()) return false;
+    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    int timeout_ms = -1;
+    if (auto d = intake_.deadline()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - Context::Clock::now()).count();
+      timeout_ms = static_cast<int>(std::clamp<long long>(left + 1, 0, 60'000));
+    }
+    int rc = ::poll(fds, 2, timeout_ms);
+    if (rc < 0 && errno != EINTR) return true;  // let read() report the problem
+    if (rc > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) return !intake_.done();
+  }
+}
+
+ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
+  ReaderOutcome out;
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) {
+    out.status = Status::IOError("cannot create an eventfd: " + errno_text(errno));
+    return out;
+  }
+  // Cancelling intake wakes a poll() that waits for input.
+  DoneRegistration wake = intake_.on_done([fd = wake_fd_] {
+    std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof one);
+  });
+
+  BatchBuilder builder(options_.batch_records, kBatchBytes, options_.first_seq, emit);
+  std::unique_ptr<char[]> buf(new char[kReadBytes]);
+  for (std::size_t f = 0; f < inputs_.size(); ++f) {
+    builder.start_file(static_cast<std::uint32_t>(f));
+    Framer framer(options_.format, options_.record_bytes_max, inputs_[f].name);
+    bool at_eof = false;
+    for (;;) {
+      if (!wait_readable(inputs_[f].fd)) break;
+      ssize_t n = ::read(inputs_[f].fd, buf.get(), kReadBytes);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n < 0) {
+        out.status = Status::IOError("cannot read " + inputs_[f].name + ": " + errno_text(errno));
+        break;
+      }
+      if (bytes_read_) bytes_read_->fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
+      Status s = n == 0 ? framer.finish(builder) : framer.feed(buf.get(), static_cast<std::size_t>(n), builder);
+      if (!s.ok()) {
+        out.status = s;
+        break;
+      }
+      if (builder.stopped()) break;
+      if (n == 0) {
+        at_eof = true;
+        break;
+      }
+    }
+    if (!out.status.ok()) {
+      builder.flush();  // the records before the failure still count
+      break;
+    }
+    if (!at_eof) {
+      // Intake ended inside this file: the first record not accepted is the
+      // first one held back, or the next one the framer would have cut.
+      out.stopped_early = true;
+      if (builder.holding()) {
+        out.resume = ResumePoint{inputs_[f].name, builder.first_held_line(), builder.first_held_seq()};
+      } else {
+        out.resume = ResumePoint{inputs_[f].name, framer.resume_line(), builder.next_seq()};
+      }
+      break;
+    }
+    builder.flush();
+    if (builder.stopped()) {
+      out.stopped_early = true;
+      out.resume = ResumePoint{inputs_[f].name, builder.first_held_line(), builder.first_held_seq()};
+      // The rest of this file was read but not accepted; nothing after it was.
+      break;
+    }
+  }
+  wake.reset();
+  ::close(wake_fd_);
+  wake_fd_ = -1;
+  return out;
+}
+
+}  // namespace orderflow
