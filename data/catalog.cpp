@@ -100,14 +100,36 @@ struct JsonCatalogHandler {
   int depth = 0;
   bool too_deep = false;
 
-  bool Null() { return doc.Null(); }
-  bool Bool(bool b) { return doc.Bool(b); }
-  bool Int(int i) { return doc.Int(i); }
-  bool Uint(unsigned u) { return doc.Uint(u); }
-  bool Int64(std::int64_t i) { return doc.Int64(i); }
-  bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
-  bool Double(double d) { return doc.Double(d); }
+  bool Null() {
+    scalar_element();
+    return doc.Null();
+  }
+  bool Bool(bool b) {
+    scalar_element();
+    return doc.Bool(b);
+  }
+  bool Int(int i) {
+    scalar_element();
+    return doc.Int(i);
+  }
+  bool Uint(unsigned u) {
+    scalar_element();
+    return doc.Uint(u);
+  }
+  bool Int64(std::int64_t i) {
+    scalar_element();
+    return doc.Int64(i);
+  }
+  bool Uint64(std::uint64_t u) {
+    scalar_element();
+    return doc.Uint64(u);
+  }
+  bool Double(double d) {
+    scalar_element();
+    return doc.Double(d);
+  }
   bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
+    scalar_element();
     std::string text(s, len);
     if (depth == 2 && key == "price" && !price_texts.empty()) price_texts.back() = text;
     if (text.find_first_of(".eE") == std::string::npos) {
@@ -122,7 +144,10 @@ struct JsonCatalogHandler {
     }
     return doc.Double(std::strtod(text.c_str(), nullptr));  // no setlocale: "C" numbers
   }
-  bool String(const char* s, rapidjson::SizeType len, bool copy) { return doc.String(s, len, copy); }
+  bool String(const char* s, rapidjson::SizeType len, bool copy) {
+    scalar_element();
+    return doc.String(s, len, copy);
+  }
   bool Key(const char* s, rapidjson::SizeType len, bool copy) {
     if (depth == 2) key.assign(s, len);
     return doc.Key(s, len, copy);
@@ -143,8 +168,16 @@ struct JsonCatalogHandler {
     --depth;
     return doc.EndArray(n);
   }
+  // Every element of the top-level array, scalars included, gets an offset,
+  // so that element_offsets[i] belongs to doc[i].
+  void scalar_element() {
+    if (depth == 1) start_element();
+  }
   void start_element() {
-    element_offsets.push_back(stream.Tell() - 1);
+    // The iterative reader calls StartObject/StartArray before it takes the
+    // bracket, and a scalar's handler after reading it: either way Tell() is
+    // on the element's own line (Tell() - 1 could be the newline before it).
+    element_offsets.push_back(stream.Tell());
     price_texts.emplace_back();
     key.clear();
   }
