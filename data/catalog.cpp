@@ -332,7 +332,8 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
       cat.products_.push_back(std::move(p));
     }
   }
-  if (cat.products_.empty()) return Status::Corruption(source + ": catalog has no products");
+  // Header only, or []: name the line where the catalog's content starts.
+  if (cat.products_.empty()) return Status::Corruption(at(source, line_of(bytes, first)) + "catalog has no products");
   cat.build_index();
   return cat;
 }
