@@ -252,6 +252,9 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
       if (!name) return Status::Corruption(where + "missing \"name\"");
       if (!name->IsString()) return Status::Corruption(where + "\"name\" must be a string");
       p.name.assign(name->GetString(), name->GetStringLength());
+      // Validated input can still decode to bytes that are not UTF-8 (a lone
+      // "\udc00" escape); they would make `catalog` and --stock-out print invalid JSON.
+      if (!is_valid_utf8(p.name)) return Status::Corruption(where + "name is not valid UTF-8");
       p.product_name = p.name;
       if (!price) return Status::Corruption(where + "missing \"price\"");
       std::string why;
