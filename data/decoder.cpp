@@ -132,7 +132,14 @@ struct RecordHandler {
     return true;
   }
   bool String(const char* s, rapidjson::SizeType n, bool) {
-    switch (scalar()) {
+    Field f = scalar();
+    // The reader validates raw bytes, but decodes a lone low-surrogate escape
+    // ("\udc00") into bytes that are not UTF-8; such a field must not be echoed.
+    if ((f == Field::kId || f == Field::kProductId) && !is_valid_utf8(std::string_view(s, n))) {
+      fail(Defect::kInvalidUtf8, f);
+      return true;
+    }
+    switch (f) {
       case Field::kId:
         if (n == 0 || n > kIdBytesMax) fail(Defect::kIdLength, Field::kId, n);
         else r->id = std::string_view(s, n);
