@@ -43,7 +43,40 @@ Result<std::string> read_file(const std::string& path) {
   return out;
 }
 
+namespace {
+
+// Writes all of `bytes` to `fd`; 0 or the errno of the failure.
+int write_fully(int fd, const std::string& bytes) {
+  const char* p = bytes.data();
+  std::size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+// For a target that is not a regular file (/dev/stdout, /dev/null, a FIFO):
+// renaming over it would replace the device or pipe, so write into it.
+Status write_in_place(const std::string& path, const std::string& bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError("cannot write " + path + ": " + errno_text(errno));
+  int err = write_fully(fd, bytes);
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) return Status::IOError("cannot write " + path + ": " + errno_text(err));
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status write_file_atomically(const std::string& path, const std::string& bytes) {
+  struct stat target;
+  if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) return write_in_place(path, bytes);
   std::string dir = ".";
   std::string base = path;
   if (auto slash = path.rfind('/'); slash != std::string::npos) {
@@ -69,17 +102,7 @@ Status write_file_atomically(const std::string& path, const std::string& bytes) 
   // Keep the old file's permissions when replacing it.
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && ::fchmod(fd, st.st_mode & 07777) != 0) return fail(errno);
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno);
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
+  if (int err = write_fully(fd, bytes); err != 0) return fail(err);
   if (::fsync(fd) != 0) return fail(errno);
   if (::close(fd) != 0) {
     int err = errno;
