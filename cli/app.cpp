@@ -13,6 +13,7 @@ namespace {
 
 constexpr Command kCommands[] = {
     {"process", "process orders (the main job)", setup_process},
+    {"generate", "write a synthetic order stream", setup_generate},
     {"catalog", "print the catalog (like GET /products)", setup_catalog},
 };
 

@@ -1,0 +1,166 @@
+// `orderflow generate`: write a reproducible synthetic order stream to stdout.
+// Thin: validate options at the edge, pick the catalog, then let the
+// Generator (data/generator.h) fill a big buffer that goes out with write(2).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/console.h"
+#include "cli/exit_code.h"
+#include "data/file_io.h"
+#include "data/generator.h"
+
+namespace orderflow {
+
+namespace {
+
+constexpr int kExitOutputClosed = 141;  // 128 + SIGPIPE, as `process` reports a closed stdout
+
+struct GenerateOptions {
+  GeneratorOptions gen;
+  std::string dist = "uniform";
+  std::string format = "ndjson";
+  std::string catalog;
+  std::uint32_t products = 0;  // 0: no synthetic catalog
+  std::int64_t stock = 1000;
+  std::string catalog_out;
+};
+
+// A share 0..1 as plain decimal text (CLI::Range lets NaN through).
+CLI::Validator share_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double v = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !(v >= 0 && v <= 1))
+          return "'" + text + "' is not a share between 0 and 1 (e.g. 0.05)";
+        return "";
+      },
+      "SHARE");
+}
+
+// Decimal digits that fit in 64 bits (CLI11 would wrap -1 and saturate 2^64).
+CLI::Validator seed_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::uint64_t v = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+          return "'" + text + "' is not a seed (an integer from 0 to 18446744073709551615)";
+        return "";
+      },
+      "SEED");
+}
+
+CLI::Validator distribution_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        Result<Distribution> d = parse_distribution(text);
+        return d.ok() ? "" : d.status().message();
+      },
+      "DIST");
+}
+
+// Checks that span options, after CLI11 has checked each one on its own.
+void finish_options(GenerateOptions& o) {
+  o.gen.dist = parse_distribution(o.dist).value();  // the validator accepted it
+  o.gen.format = o.format == "csv" ? StreamFormat::kCsv : o.format == "json" ? StreamFormat::kJson
+                                                                            : StreamFormat::kNdjson;
+  if (Status s = validate(o.gen); !s.ok()) throw CLI::ValidationError(s.message());
+}
+
+Result<Catalog> choose_catalog(const GenerateOptions& o) {
+  if (o.products == 0) return o.catalog.empty() ? Catalog::builtin() : Catalog::load(o.catalog);
+  std::string csv = synthetic_catalog_csv(o.products, o.stock, o.gen.seed);
+  Result<Catalog> catalog = Catalog::parse(csv, "synthetic catalog");
+  // Written before the stream, so a reader started after this run sees it whole.
+  if (catalog.ok() && !o.catalog_out.empty())
+    if (Status s = write_file_atomically(o.catalog_out, csv); !s.ok()) return s;
+  return catalog;
+}
+
+// Writes all of buf[0, n) to fd 1. 0 on success, else the errno.
+int write_out(const char* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(1, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return 0;
+}
+
+int run_generate(const GenerateOptions& o) {
+  Result<Catalog> catalog = choose_catalog(o);
+  if (!catalog.ok()) {
+    print_error(catalog.status().message());
+    return to_int(ExitCode::kFailure);
+  }
+  Result<Generator> gen = Generator::create(catalog.value(), o.gen);
+  if (!gen.ok()) {
+    print_error(gen.status().message());
+    return to_int(ExitCode::kFailure);
+  }
+  const std::size_t cap = std::max(kGenerateChunkBytes, 2 * gen->record_bytes_max());
+  std::unique_ptr<char[]> buf(new char[cap]);
+  while (!gen->done()) {
+    std::size_t n = gen->fill(buf.get(), cap);
+    if (int err = write_out(buf.get(), n); err != 0) {
+      if (err == EPIPE) return kExitOutputClosed;  // | head: stop quietly
+      print_error("cannot write to standard output: " + errno_text(err));
+      return to_int(ExitCode::kFailure);
+    }
+  }
+  return to_int(ExitCode::kOk);
+}
+
+}  // namespace
+
+CommandRun setup_generate(CLI::App& sub) {
+  auto o = std::make_shared<GenerateOptions>();
+  sub.add_option("-n,--count", o->gen.count, "records to write")
+      ->check(CLI::Range(std::uint64_t{0}, kGenerateCountMax))
+      ->capture_default_str();
+  CLI::Option* catalog = sub.add_option("-c,--catalog", o->catalog,
+                                        "draw product ids from this catalog, CSV or JSON (default: built-in)");
+  CLI::Option* products = sub.add_option("--products", o->products,
+                                         "instead, a synthetic catalog of N products (P000001...)")
+                              ->check(CLI::Range(std::uint32_t{1}, kSyntheticProductsMax))
+                              ->excludes(catalog);
+  sub.add_option("--catalog-out", o->catalog_out, "write the synthetic catalog to FILE, atomically")
+      ->needs(products);
+  sub.add_option("--stock", o->stock, "stock of each synthetic product")
+      ->check(CLI::Range(std::int64_t{0}, kStockMax))
+      ->needs(products)
+      ->capture_default_str();
+  sub.add_option("--dist", o->dist, "uniform, hot:SHARE (that share to the first product) or zipf:S")
+      ->check(distribution_validator())
+      ->capture_default_str();
+  sub.add_option("--max-amount", o->gen.max_amount, "amounts uniform in 1..N")
+      ->check(CLI::Range(kAmountMin, kAmountMax))
+      ->capture_default_str();
+  sub.add_option("--reversals", o->gen.reversals, "share of records that reverse an earlier placed id")
+      ->check(share_validator())
+      ->capture_default_str();
+  sub.add_option("--invalid", o->gen.invalid, "share of deliberately malformed records")
+      ->check(share_validator())
+      ->capture_default_str();
+  sub.add_flag("--ids,!--no-ids", o->gen.ids, "give each order an id o<seq> (default: on)");
+  sub.add_option("-f,--format", o->format, "output format")
+      ->check(CLI::IsMember({"ndjson", "csv", "json"}))
+      ->capture_default_str();
+  sub.add_option("--seed", o->gen.seed, "random seed, 0..2^64-1")
+      ->check(seed_validator())
+      ->capture_default_str();
+  sub.callback([o] { finish_options(*o); });
+  return [o] { return run_generate(*o); };
+}
+
+}  // namespace orderflow
