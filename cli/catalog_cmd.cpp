@@ -1,8 +1,11 @@
 // `orderflow catalog`: print the catalog sorted by id (like the Go app's GET /products).
+#include <cerrno>
+
 #include "cli/command.h"
 #include "cli/console.h"
 #include "cli/exit_code.h"
 #include "data/catalog.h"
+#include "data/file_io.h"
 
 namespace orderflow {
 
@@ -26,7 +29,11 @@ int run_catalog(const CatalogOptions& o) {
     catalog = std::move(loaded).value();
   }
   std::string text = o.format == "csv" ? catalog.listing_csv() : catalog.listing_json();
-  if (!write_all(1, text)) return 141;
+  if (!write_all(1, text)) {
+    if (errno == EPIPE) return 141;  // a reader that went away (| head): stop quietly
+    print_error("cannot write to standard output: " + errno_text(errno));
+    return to_int(ExitCode::kFailure);
+  }
   return to_int(ExitCode::kOk);
 }
 
