@@ -10,7 +10,9 @@
 
 #include "cli/command.h"
 #include "cli/console.h"
+#include "cli/duration.h"
 #include "cli/exit_code.h"
+#include "cli/run_monitor.h"
 #include "data/file_io.h"
 #include "data/summary.h"
 #include "data/utf8.h"
@@ -37,7 +39,32 @@ struct ProcessOptions {
   std::size_t buffer = 16;
   std::size_t max_record_bytes = kRecordBytesMaxDefault;
   bool strict = false;
+  std::string timeout;
+  bool progress = false;
+  bool no_progress = false;
+  std::uint64_t first_seq = 1;
 };
+
+int exit_code_for(StopCause cause) {
+  switch (cause) {
+    case StopCause::kInterrupted: return to_int(ExitCode::kInterrupted);
+    case StopCause::kTerminated: return to_int(ExitCode::kTerminated);
+    case StopCause::kDeadline: return to_int(ExitCode::kDeadline);
+    case StopCause::kNone: break;
+  }
+  return to_int(ExitCode::kOk);
+}
+
+// The bytes the inputs hold, if every one is a regular file (for progress).
+std::uint64_t total_input_bytes(const std::vector<InputSource>& inputs) {
+  std::uint64_t total = 0;
+  for (const InputSource& in : inputs) {
+    struct stat st;
+    if (::fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    total += static_cast<std::uint64_t>(st.st_size);
+  }
+  return total;
+}
 
 // A name that is safe inside JSON text: invalid UTF-8 bytes become '?'.
 std::string display_name(const std::string& name) {
@@ -120,15 +147,37 @@ int run_process(const ProcessOptions& o) {
   po.unordered = o.unordered;
   po.strict = o.strict;
   po.output_name = o.output == "-" ? "standard output" : o.output;
+  po.first_seq = o.first_seq;
 
-  PipelineReport rep = run_pipeline(catalog, inputs, out_fd, po);
+  // Signals are blocked before any thread starts, so every thread inherits the
+  // mask and they arrive only through the monitor's signalfd.
+  SignalBlock signals;
+  Context background = Context::background();
+  CancellableContext run = o.timeout.empty() ? with_cancel(background)
+                                             : with_timeout(background, *parse_duration(o.timeout));
+  CancellableContext intake = with_cancel(run.ctx);
+  Pipeline pipeline(catalog, inputs, out_fd, po);
+  RunMonitor::Options mo;
+  mo.progress = o.progress || (!o.no_progress && ::isatty(2));
+  mo.total_bytes = total_input_bytes(inputs);
+  RunMonitor monitor(pipeline, signals, intake.cancel, run.cancel, mo);
+  monitor.start();
+  PipelineReport rep = pipeline.run(run.ctx, intake.ctx);
+  monitor.stop();
+  // The deadline counts as the cause only if it cut something short.
+  StopCause cause = monitor.cause();
+  if (cause == StopCause::kNone && run.ctx.err() == ContextError::kDeadlineExceeded &&
+      (rep.cancelled || rep.facts.resume))
+    cause = StopCause::kDeadline;
+  rep.facts.stopped = cause;
+  run.cancel();
   close_inputs(inputs);
   if (out_fd > 2 && ::close(out_fd) != 0 && rep.status.ok())
     rep.status = Status::IOError("cannot write results to " + o.output + ": " + errno_text(errno));
 
   if (rep.output_closed) return kExitOutputClosed;  // | head: stop quietly
 
-  int code = rep.status.ok() ? to_int(ExitCode::kOk) : to_int(ExitCode::kFailure);
+  int code = rep.status.ok() ? exit_code_for(cause) : to_int(ExitCode::kFailure);
   if (!o.summary.empty()) {
     std::string json = summary_json(rep.stats, catalog, rep.final_stock, rep.facts) + "\n";
     if (o.summary == "-") {
@@ -178,6 +227,13 @@ CommandRun setup_process(CLI::App& sub) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
       ->capture_default_str();
   sub.add_flag("--strict", o->strict, "the first invalid record fails the run (exit 1)");
+  sub.add_option("--timeout", o->timeout, "cancel the run after DURATION (250ms, 5s, 2m, 1h); exit 124")
+      ->check(DurationValidator());
+  auto* progress = sub.add_flag("--progress", o->progress, "show a progress line on stderr");
+  sub.add_flag("--no-progress", o->no_progress, "never show the progress line")->excludes(progress);
+  sub.add_option("--first-seq", o->first_seq, "seq of the first record (to continue an interrupted run)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
+      ->capture_default_str();
   return [o] { return run_process(*o); };
 }
 

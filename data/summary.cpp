@@ -120,6 +120,36 @@ std::string summary_json(const Stats& s, const Catalog& catalog, const std::vect
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+std::string snapshot_json(const Stats& s, double elapsed_seconds, std::uint64_t bytes_read) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  w.Key("snapshot");
+  w.Bool(true);
+  w.Key("records");
+  w.Uint64(s.records);
+  w.Key("completedOrders");
+  w.Uint64(s.completed);
+  w.Key("rejectedOrders");
+  w.Uint64(s.rejected);
+  w.Key("reversedOrders");
+  w.Uint64(s.reversed);
+  w.Key("cancelledOrders");
+  w.Uint64(s.cancelled);
+  w.Key("revenue");
+  money(w, s.revenue);
+  w.Key("rejections");
+  reasons(w, s, false);
+  w.Key("bytesRead");
+  w.Uint64(bytes_read);
+  w.Key("elapsedSeconds");
+  raw(w, fixed(elapsed_seconds, 3));
+  w.Key("ordersPerSecond");
+  raw(w, fixed(elapsed_seconds > 0 ? static_cast<double>(s.records) / elapsed_seconds : 0.0, 1));
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
 std::string summary_text(const Stats& s, const RunFacts& f) {
   std::string out = "orderflow: " + std::to_string(s.records) + " records in " + fixed(f.elapsed_seconds, 3) +
                     " s (" + fixed(rate(s, f), 0) + " records/s): " + std::to_string(s.completed) +

@@ -34,6 +34,10 @@ struct RunFacts {
 std::string summary_json(const Stats& stats, const Catalog& catalog,
                          const std::vector<std::int64_t>& final_stock, const RunFacts& facts);
 
+// The SIGUSR1 statistics snapshot: one JSON object on one line (no products
+// list, so it stays short however large the catalog), without a trailing newline.
+std::string snapshot_json(const Stats& stats, double elapsed_seconds, std::uint64_t bytes_read);
+
 // A few lines for people, each ending in '\n'.
 std::string summary_text(const Stats& stats, const RunFacts& facts);
 

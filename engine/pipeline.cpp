@@ -350,6 +350,15 @@ Pipeline::~Pipeline() = default;
 
 std::uint64_t Pipeline::bytes_read() const { return state_->bytes_read.load(std::memory_order_relaxed); }
 
+std::uint64_t Pipeline::records_done() const {
+  std::uint64_t n = 0;
+  for (std::size_t k = 0; k < state_->workers; ++k) {
+    std::lock_guard<std::mutex> lock(state_->partials[k].mu);
+    n += state_->partials[k].stats.records;
+  }
+  return n;
+}
+
 Stats Pipeline::snapshot() const {
   Stats total(state_->catalog.size());
   for (std::size_t k = 0; k < state_->workers; ++k) {
