@@ -181,7 +181,11 @@ int run_process(const ProcessOptions& o) {
   if (!o.summary.empty()) {
     std::string json = summary_json(rep.stats, catalog, rep.final_stock, rep.facts) + "\n";
     if (o.summary == "-") {
-      if (!write_all(1, json)) return kExitOutputClosed;
+      if (!write_all(1, json)) {
+        if (errno == EPIPE) return kExitOutputClosed;  // the reader went away: stop quietly
+        print_error("cannot write the summary to standard output: " + errno_text(errno));
+        code = to_int(ExitCode::kFailure);
+      }
     } else if (Status s = write_file_atomically(o.summary, json); !s.ok()) {
       print_error(s.message());
       code = to_int(ExitCode::kFailure);
