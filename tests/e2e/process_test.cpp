@@ -2,6 +2,7 @@
 // process on files and standard input, with exact output and exit codes.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -571,6 +572,31 @@ TEST(ProcessE2E, QuietMeansNothingOnStderr) {
   EXPECT_EQ(quiet.exit_code, 0);
   EXPECT_EQ(quiet.err, "");
   EXPECT_EQ(quiet.out, "");
+}
+
+// Runs `orderflow ARGS` through the shell with stdout on /dev/full; returns
+// the exit code and stderr.
+std::pair<int, std::string> run_into_dev_full(const TempDir& dir, const std::string& args) {
+  std::string cmd = "cd '" + dir.path() + "' && timeout 120 '" + std::string(binary()) + "' " + args + " >/dev/full 2>err.txt";
+  int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(dir.file("err.txt"))};
+}
+
+TEST(ProcessE2E, WriteErrorsOnStdoutAreRuntimeFailures) {
+  if (!file_exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  TempDir dir;
+  write_file(dir.file("o.ndjson"), "{\"productId\":\"MWBLU\",\"amount\":1}\n");
+  auto [code, err] = run_into_dev_full(dir, "process -q o.ndjson");
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(err, "orderflow: error: cannot write results to standard output: No space left on device\n");
+  auto [summary_code, summary_err] = run_into_dev_full(dir, "process -q -o none --summary - o.ndjson");
+  EXPECT_EQ(summary_code, 1);
+  EXPECT_EQ(summary_err, "orderflow: error: cannot write the summary to standard output: No space left on device\n");
+  auto [both_code, both_err] = run_into_dev_full(dir, "process -q --summary - o.ndjson");
+  EXPECT_EQ(both_code, 1);
+  EXPECT_NE(both_err.find("orderflow: error: cannot write results to standard output: No space left on device\n"),
+            std::string::npos)
+      << both_err;
 }
 
 TEST(ProcessE2E, ClosedStdoutStopsQuietly) {
