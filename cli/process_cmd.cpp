@@ -43,6 +43,7 @@ struct ProcessOptions {
   bool progress = false;
   bool no_progress = false;
   std::uint64_t first_seq = 1;
+  std::uint64_t resume_at = 1;
 };
 
 int exit_code_for(StopCause cause) {
@@ -148,6 +149,7 @@ int run_process(const ProcessOptions& o) {
   po.strict = o.strict;
   po.output_name = o.output == "-" ? "standard output" : o.output;
   po.first_seq = o.first_seq;
+  po.first_line = o.resume_at;
 
   // Signals are blocked before any thread starts, so every thread inherits the
   // mask and they arrive only through the monitor's signalfd.
@@ -236,6 +238,10 @@ CommandRun setup_process(CLI::App& sub) {
   auto* progress = sub.add_flag("--progress", o->progress, "show a progress line on stderr");
   sub.add_flag("--no-progress", o->no_progress, "never show the progress line")->excludes(progress);
   sub.add_option("--first-seq", o->first_seq, "seq of the first record (to continue an interrupted run)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
+      ->capture_default_str();
+  sub.add_option("--resume-at", o->resume_at,
+                 "skip the first input's records before LINE (with --first-seq: continue a stopped run)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
       ->capture_default_str();
   return [o] { return run_process(*o); };

@@ -120,7 +120,7 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
       std::size_t add = static_cast<std::size_t>(end - p);
       if (carry_.empty()) carry_line_ = line_;
       if (carry_.size() + add > record_bytes_max_ + 1) {  // +1: a CR may still go
-        sink.invalid(carry_line_, Defect::kTooLong, record_bytes_max_);
+        if (carry_line_ >= first_line_) sink.invalid(carry_line_, Defect::kTooLong, record_bytes_max_);
         carry_.clear();
         skipping_ = true;
         return Status::Ok();
@@ -132,7 +132,7 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
     Status s;
     if (!carry_.empty()) {
       if (carry_.size() + len > record_bytes_max_ + 1) {
-        sink.invalid(carry_line_, Defect::kTooLong, record_bytes_max_);
+        if (carry_line_ >= first_line_) sink.invalid(carry_line_, Defect::kTooLong, record_bytes_max_);
       } else {
         carry_.append(p, len);
         s = line(carry_.data(), carry_.size(), carry_line_, sink);
@@ -151,12 +151,12 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
 Status Framer::line(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink) {
   if (n > 0 && p[n - 1] == '\r') --n;
   if (n > record_bytes_max_) {
-    sink.invalid(line_no, Defect::kTooLong, record_bytes_max_);
+    if (line_no >= first_line_) sink.invalid(line_no, Defect::kTooLong, record_bytes_max_);
     return Status::Ok();
   }
   if (is_blank(p, n)) return Status::Ok();
   if (record_format_ == RecordFormat::kCsv && !csv_header_seen_) return csv_header(p, n, line_no, sink);
-  sink.record(line_no, p, n);
+  if (line_no >= first_line_) sink.record(line_no, p, n);
   return Status::Ok();
 }
 

@@ -49,6 +49,10 @@ class Framer {
   // The file has ended.
   Status finish(RecordSink& sink);
 
+  // Resuming: lines before `line` are read but give no records (a CSV header
+  // is still read). Applies to ndjson and csv; a JSON array cannot be resumed.
+  void skip_before_line(std::uint64_t line) { first_line_ = line; }
+
   // The line on which the next record not yet handed to the sink starts (the
   // start of any carried-over partial record), for resuming an interrupted run.
   std::uint64_t resume_line() const;
@@ -74,6 +78,7 @@ class Framer {
   std::size_t bom_seen_ = 0;       // bytes of a leading byte-order mark matched so far
   bool at_start_ = true;           // no byte of the file seen yet
   std::uint64_t line_ = 1;         // the line of the next byte
+  std::uint64_t first_line_ = 1;   // lines before this give no records (resuming)
   std::string carry_;              // a partial record (line or element)
   std::uint64_t carry_line_ = 1;   // the line it starts on
   bool skipping_ = false;          // inside an over-long record

@@ -55,6 +55,7 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
   for (std::size_t f = 0; f < inputs_.size(); ++f) {
     builder.start_file(static_cast<std::uint32_t>(f));
     Framer framer(options_.format, options_.record_bytes_max, inputs_[f].name);
+    if (f == 0) framer.skip_before_line(options_.first_line);
     bool at_eof = false;
     for (;;) {
       if (!wait_readable(inputs_[f].fd)) break;

@@ -62,6 +62,7 @@ struct PipelineOptions {
   bool unordered = false;             // results in completion order
   bool strict = false;                // the first invalid_record fails the run
   std::uint64_t first_seq = 1;        // seq of the first record (resuming a run)
+  std::uint64_t first_line = 1;       // records of the first input start at this line (resuming)
   std::string output_name = "-";      // for error messages
 };
 
