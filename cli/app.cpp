@@ -62,7 +62,8 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", std::string("orderflow ") + version());
   app.require_subcommand(0, 1);
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
-    std::string where = a->get_name() == "orderflow" ? "orderflow" : "orderflow " + a->get_name();
+    std::string where = "orderflow";
+    for (const CLI::App* sub : a->get_subcommands()) where += " " + sub->get_name();
     return "orderflow: error: " + std::string(e.what()) + "\nRun '" + where + " --help' for usage.\n";
   });
 
