@@ -216,6 +216,17 @@ class Channel {
 
   std::size_t capacity() const noexcept { return capacity_; }
 
+  // Number of threads blocked in a send / a receive right now. For tests
+  // (to wait until a thread is really blocked before acting). Thread-safe.
+  std::size_t blocked_senders_for_testing() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sendq_.size;
+  }
+  std::size_t blocked_receivers_for_testing() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return recvq_.size;
+  }
+
   // Input iterator over received values; see begin().
   class iterator {
    public:
@@ -291,8 +302,10 @@ class Channel {
   struct WaitQueue {
     W* head = nullptr;
     W* tail = nullptr;
+    std::size_t size = 0;
     bool empty() const noexcept { return head == nullptr; }
     void push_back(W* w) noexcept {
+      ++size;
       w->prev = tail;
       w->next = nullptr;
       if (tail != nullptr) {
@@ -308,6 +321,7 @@ class Channel {
       return w;
     }
     void remove(W* w) noexcept {
+      --size;
       if (w->prev != nullptr) {
         w->prev->next = w->next;
       } else {

@@ -5,9 +5,11 @@
 //   kCancelled or kDeadlineExceeded, by a CAS; it is never written otherwise
 //   after S is published. The CAS may happen without S.mu (err() noticing the
 //   deadline) or under it (cancellation).
-// - S.finished implies S.state is ended, S has no children and no linked
-//   callbacks. Once finished, nothing is ever linked to S again: children are
-//   born ended and callbacks run inline instead.
+// - S.finished implies S has no children and no linked callbacks, and S.state
+//   is ended once S.mu is released (cancel_locked ends the subtree bottom-up:
+//   a context seen done implies its descendants are seen done). Once
+//   finished, nothing is ever linked to S again: children are born ended and
+//   callbacks run inline instead.
 // - A child C is in S's child list iff C.linked (guarded by S.mu); then
 //   C.parent_scope == &S. C keeps S alive through its parent_ chain, so C may
 //   lock S.mu from its destructor. C unlinks itself on cancel and destruction;
@@ -70,9 +72,12 @@ class CancelScope final : public ContextNode, public ScopeHead {
         can_end(can_end_arg) {}
 
   ~CancelScope() {
-    assert(first_cb == nullptr);  // every callback holds a reference to its scope
-    assert(first_child == nullptr);
+    // A canceller holding the parent's lock may still be cancelling us (our
+    // last reference went away meanwhile); once we get past the parent's lock
+    // nobody else touches this scope.
     if (parent_scope != nullptr) parent_scope->remove_child(this);
+    assert(first_cb == nullptr);  // every callback holds a reference to its scope
+    assert(first_child == nullptr);  // every child holds a reference to its parent
   }
 
   // Records the end of this scope: the first cause wins; a cancel that comes
@@ -138,10 +143,12 @@ class CancelScope final : public ContextNode, public ScopeHead {
 
   // Ends this scope and its subtree; claims their callbacks onto *run.
   // REQUIRES: mu held. Returns false if it had already been done.
+  // Descendants end before this scope's state changes, so anyone who sees a
+  // context done (acquire) also sees all its descendants done.
   bool cancel_locked(ContextError cause, DoneCallback** run) noexcept {
-    const ContextError recorded = end_with(cause);
     if (finished) return false;
     finished = true;
+    const ContextError recorded = cause_if_ended_now(cause);
     for (CancelScope* c = first_child; c != nullptr;) {
       CancelScope* next = c->next_sibling;
       c->prev_sibling = c->next_sibling = nullptr;
@@ -164,8 +171,17 @@ class CancelScope final : public ContextNode, public ScopeHead {
       cb = next;
     }
     first_cb = nullptr;
+    end_with(recorded);
     cv.notify_all();
     return true;
+  }
+
+  // The cause end_with(cause) would record if called now.
+  ContextError cause_if_ended_now(ContextError cause) const noexcept {
+    const std::uint8_t s = state.load(std::memory_order_acquire);
+    if (s == kCancelledState || s == kExpiredState) return static_cast<ContextError>(s);
+    if (s == kLiveWithDeadline && Clock::now() >= deadline) return ContextError::kDeadlineExceeded;
+    return cause;
   }
 
   void cancel(ContextError cause) noexcept {

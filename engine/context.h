@@ -16,8 +16,9 @@
 //   Context *object* is like a shared_ptr: copy it rather than assigning to one
 //   object from several threads.
 // - Cancellation flows down, never up: cancelling a context cancels all of its
-//   descendants before cancel() returns; a parent never learns of a child's
-//   cancellation (apart from forgetting the child).
+//   descendants before cancel() returns, and ends them before itself, so a
+//   thread that sees a context done also sees every descendant done. A parent
+//   never learns of a child's cancellation (apart from forgetting the child).
 // - err() is sticky: it is kNone until the context ends and then keeps the first
 //   cause for ever (kCancelled, or kDeadlineExceeded). A child of a context that
 //   has already ended is born ended, with the parent's cause.
@@ -246,7 +247,7 @@ class Context {
   // True if both handles name the same node.
   friend bool operator==(const Context& a, const Context& b) noexcept { return a.node_ == b.node_; }
 
-  // Adds a duration to a time point without overflow (clamps to max()).
+  // t + d, clamped to [t, max()]: a negative d gives t, a huge one max().
   template <class Rep, class Period>
   static Clock::time_point saturating_add(Clock::time_point t, std::chrono::duration<Rep, Period> d) {
     using Fd = std::chrono::duration<double, Clock::period>;
