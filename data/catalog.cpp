@@ -55,11 +55,12 @@ bool parse_stock(std::string_view text, std::int64_t* out, std::string* why) {
       *why = "stock must be a non-negative integer";
       return false;
     }
-    v = v * 10 + (c - '0');
-    if (v > kStockMax) {
+    const int digit = c - '0';
+    if (v > (kStockMax - digit) / 10) {  // checked before it could overflow int64
       *why = "stock larger than 2^62";
       return false;
     }
+    v = v * 10 + digit;
   }
   *out = v;
   return true;
