@@ -221,6 +221,8 @@ TEST(CatalogJsonErrors, BadMembers) {
             "cat.json:1: product A: bad stock -3: stock must be a non-negative integer");
   EXPECT_EQ(one(R"("id":"A","name":"a","price":1,"stock":4611686018427387905)"),
             "cat.json:1: product A: bad stock 4611686018427387905: stock larger than 2^62");
+  EXPECT_EQ(one(R"("id":"A","name":"a","price":1,"stock":18446744073709551615)"),
+            "cat.json:1: product A: bad stock 18446744073709551615: stock larger than 2^62");
 }
 
 TEST(CatalogJsonErrors, EscapesThatMakeInvalidUtf8) {
