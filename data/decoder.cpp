@@ -13,8 +13,9 @@ namespace orderflow {
 
 namespace {
 
+// No kParseValidateEncodingFlag: the whole record is checked for UTF-8 first
+// (one fast pass), which lets RapidJSON copy strings with SIMD scans.
 constexpr unsigned kJsonFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
-                                rapidjson::kParseValidateEncodingFlag |
                                 rapidjson::kParseNumbersAsStringsFlag;
 
 void set_defect(Record& r, Defect d, Field f = Field::kNone, std::uint64_t arg = 0) {
@@ -203,6 +204,10 @@ struct Decoder::Impl {
   void decode_json(Record& r, char* text) {
     if (const void* nul = std::memchr(text, '\0', r.length)) {
       set_defect(r, Defect::kNulByte, Field::kNone, static_cast<std::uint64_t>(static_cast<const char*>(nul) - text));
+      return;
+    }
+    if (std::size_t bad = find_invalid_utf8(std::string_view(text, r.length)); bad != std::string_view::npos) {
+      set_defect(r, Defect::kInvalidUtf8, Field::kNone, bad);
       return;
     }
     handler.reset(&r);

@@ -40,7 +40,28 @@ std::optional<Cents> multiply(std::int64_t amount, Cents price) {
   return out;
 }
 
+namespace {
+// Decimal digits of v, written backwards ending at `end`; returns the first.
+char* digits_u64(char* end, std::uint64_t v) {
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return p;
+}
+}  // namespace
+
 void append_int(std::string& out, __int128 value) {
+  if (value >= INT64_MIN && value <= INT64_MAX) {  // the usual case: 64-bit division only
+    auto v = static_cast<std::int64_t>(value);
+    char buf[24];
+    char* end = buf + sizeof buf;
+    char* p = digits_u64(end, v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v));
+    if (v < 0) *--p = '-';
+    out.append(p, end);
+    return;
+  }
   char buf[48];
   char* end = buf + sizeof buf;
   char* p = end;
@@ -55,6 +76,18 @@ void append_int(std::string& out, __int128 value) {
 }
 
 void append_money(std::string& out, Cents128 cents) {
+  if (cents >= 0 && cents <= INT64_MAX) {  // the usual case: 64-bit division only
+    auto v = static_cast<std::uint64_t>(cents);
+    char buf[32];
+    char* end = buf + sizeof buf;
+    char* p = end;
+    *--p = static_cast<char>('0' + v % 10);
+    *--p = static_cast<char>('0' + v / 10 % 10);
+    *--p = '.';
+    p = digits_u64(p, v / 100);
+    out.append(p, end);
+    return;
+  }
   unsigned __int128 v = cents < 0 ? -static_cast<unsigned __int128>(cents)
                                   : static_cast<unsigned __int128>(cents);
   if (cents < 0) out.push_back('-');

@@ -45,7 +45,7 @@ enum class Defect : std::uint8_t {
   kDuplicateField,   // field
   kBadOp,            // op is neither "place" nor "reverse"
   kIdLength,         // id not 1..128 bytes: arg = length
-  kInvalidUtf8,      // a CSV cell that is not valid UTF-8: field
+  kInvalidUtf8,      // bytes that are not UTF-8: arg = offset (field kNone), or a field that decodes to none
   kTooLong,          // longer than --max-record-bytes: arg = limit
   kCsvQuote,         // malformed quoting in a CSV row
   kCsvFieldCount,    // a CSV row with the wrong number of fields: arg = count

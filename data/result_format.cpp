@@ -31,7 +31,15 @@ void append_defect(std::string& e, const Batch& batch, const Record& r) {
     case Defect::kIdLength:
       e += "field id must be 1 to " + std::to_string(kIdBytesMax) + " bytes: got " + std::to_string(r.defect_arg);
       break;
-    case Defect::kInvalidUtf8: e += "field "; e += field; e += " is not valid UTF-8"; break;
+    case Defect::kInvalidUtf8:
+      if (r.field == Field::kNone) {
+        e += "invalid UTF-8 (offset " + std::to_string(r.defect_arg) + ")";
+      } else {
+        e += "field ";
+        e += field;
+        e += " is not valid UTF-8";
+      }
+      break;
     case Defect::kTooLong: e += "record longer than " + std::to_string(r.defect_arg) + " bytes"; break;
     case Defect::kCsvQuote: e += "malformed CSV quoting"; break;
     case Defect::kCsvFieldCount:
@@ -49,18 +57,33 @@ void append_defect(std::string& e, const Batch& batch, const Record& r) {
 struct ResultFormatter::Impl {
   const Catalog& catalog;
   const std::vector<std::string>& sources;
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w;
-  std::string scratch;
+  std::string error;  // scratch for error texts
+  // RapidJSON escapes the rare strings that need it (control characters, '"', '\\').
+  rapidjson::StringBuffer escaped;
+  rapidjson::Writer<rapidjson::StringBuffer> escaper;
 
-  Impl(const Catalog& c, const std::vector<std::string>& s) : catalog(c), sources(s), w(buf) {}
+  Impl(const Catalog& c, const std::vector<std::string>& s) : catalog(c), sources(s), escaper(escaped) {}
 
-  void str(std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-  void key(const char* k, unsigned n) { w.Key(k, n); }
-  void money(Cents c) {
-    scratch.clear();
-    append_money(scratch, c);
-    w.RawValue(scratch.data(), scratch.size(), rapidjson::kNumberType);
+  // A JSON string: copied as it is when nothing in it needs escaping (the
+  // common case: ids and product ids are plain ASCII), else through RapidJSON.
+  void str(std::string& out, std::string_view s) {
+    bool plain = true;
+    for (unsigned char c : s) {
+      if (c < 0x20 || c == '"' || c == '\\') {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
+      out.push_back('"');
+      out.append(s);
+      out.push_back('"');
+      return;
+    }
+    escaped.Clear();
+    escaper.Reset(escaped);
+    escaper.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    out.append(escaped.GetString(), escaped.GetSize());
   }
 
   void error_text(const Batch& batch, const Record& r, std::string& e) const {
@@ -112,44 +135,46 @@ struct ResultFormatter::Impl {
     }
   }
 
-  void record(const Batch& batch, const Record& r) {
-    w.Reset(buf);
-    w.StartObject();
-    key("seq", 3);
-    w.Uint64(r.seq);
+  // One result line, by hand: the layout is fixed, only strings may need escaping.
+  void record(const Batch& batch, const Record& r, std::string& out) {
+    out += "{\"seq\":";
+    append_int(out, r.seq);
     if (r.decoded && r.defect == Defect::kNone) {
       if (!r.id.empty()) {
-        key("id", 2);
-        str(r.id);
+        out += ",\"id\":";
+        str(out, r.id);
       }
-      key("op", 2);
-      str(to_string(r.op));
       if (r.op == Op::kPlace) {
-        key("productId", 9);
-        str(r.product_text);
-        key("amount", 6);
-        w.RawValue(r.amount_text.data(), r.amount_text.size(), rapidjson::kNumberType);
-      } else if (r.product != kNoProduct) {
-        key("productId", 9);
-        str(catalog.product(r.product).id);
-        key("amount", 6);
-        w.Int64(r.amount);
+        out += ",\"op\":\"place\",\"productId\":";
+        str(out, r.product_text);
+        out += ",\"amount\":";
+        out += r.amount_text;
+      } else {
+        out += ",\"op\":\"reverse\"";
+        if (r.product != kNoProduct) {
+          out += ",\"productId\":";
+          str(out, catalog.product(r.product).id);
+          out += ",\"amount\":";
+          append_int(out, r.amount);
+        }
       }
     }
-    key("status", 6);
-    str(to_string(r.status));
-    if (r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed) {
-      key("total", 5);
-      money(r.total);
-    } else {
-      key("reason", 6);
-      str(to_string(r.reason));
-      key("error", 5);
-      std::string e;
-      error_text(batch, r, e);
-      str(e);
+    switch (r.status) {
+      case OrderStatus::kCompleted: out += ",\"status\":\"Completed\",\"total\":"; break;
+      case OrderStatus::kReversed: out += ",\"status\":\"Reversed\",\"total\":"; break;
+      case OrderStatus::kRejected: out += ",\"status\":\"Rejected\",\"reason\":\""; break;
+      case OrderStatus::kCancelled: out += ",\"status\":\"Cancelled\",\"reason\":\""; break;
     }
-    w.EndObject();
+    if (r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed) {
+      append_money(out, r.total);
+    } else {
+      out += to_string(r.reason);
+      out += "\",\"error\":";
+      error.clear();
+      error_text(batch, r, error);
+      str(out, error);
+    }
+    out += "}\n";
   }
 };
 
@@ -158,13 +183,8 @@ ResultFormatter::ResultFormatter(const Catalog& catalog, const std::vector<std::
 ResultFormatter::~ResultFormatter() = default;
 
 void ResultFormatter::format(const Batch& batch, std::string& out) {
-  Impl& m = *impl_;
-  m.buf.Clear();
-  for (const Record& r : batch.records) {
-    m.record(batch, r);
-    m.buf.Put('\n');
-  }
-  out.append(m.buf.GetString(), m.buf.GetSize());
+  out.reserve(out.size() + batch.records.size() * 112);
+  for (const Record& r : batch.records) impl_->record(batch, r, out);
 }
 
 std::string ResultFormatter::error_text(const Batch& batch, const Record& r) const {

@@ -1,6 +1,8 @@
 #pragma once
-// ResultFormatter: one NDJSON line per record (SPEC.md "Results"), through
-// RapidJSON's Writer. Fields in this order, absent ones omitted:
+// ResultFormatter: one NDJSON line per record (SPEC.md "Results"). The layout
+// is fixed, so lines are put together by hand (it is the hottest code of a run);
+// strings that need escaping go through RapidJSON's Writer, so escaping is
+// exactly RapidJSON's. Fields in this order, absent ones omitted:
 //   seq, id, op, productId, amount, status, total | reason, error
 // An invalid record shows only seq, status, reason and an error naming FILE:LINE.
 // Money is printed with exactly two decimals.

@@ -97,6 +97,16 @@ std::string summary_json(const Stats& s, const Catalog& catalog, const std::vect
   str(w, to_string(f.store));
   w.Key("workers");
   w.Uint64(f.workers);
+  w.Key("cpuSeconds");
+  w.StartObject();
+  const std::pair<const char*, double> stages[] = {{"read", f.cpu.read}, {"decode", f.cpu.decode},
+                                                   {"route", f.cpu.route}, {"apply", f.cpu.apply},
+                                                   {"write", f.cpu.write}};
+  for (const auto& [name, seconds] : stages) {
+    w.Key(name);
+    raw(w, fixed(seconds, 3));
+  }
+  w.EndObject();
   w.Key("products");
   w.StartArray();
   std::vector<std::uint32_t> order(catalog.size());

@@ -22,12 +22,19 @@ struct ResumePoint {
   std::uint64_t seq = 0;
 };
 
+// CPU time each pipeline stage spent (all its threads), to see where a run's
+// time goes (summary "cpuSeconds").
+struct StageTimes {
+  double read = 0, decode = 0, route = 0, apply = 0, write = 0;
+};
+
 struct RunFacts {
   StopCause stopped = StopCause::kNone;
   std::optional<ResumePoint> resume;
   double elapsed_seconds = 0;
   StoreKind store = StoreKind::kSharded;
   std::size_t workers = 1;
+  StageTimes cpu;
 };
 
 // One JSON object (no trailing newline). `final_stock[i]` is product i's stock.

@@ -1,5 +1,7 @@
 #include "engine/pipeline.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -37,6 +39,20 @@ struct Slice {
   std::uint32_t end = 0;
 };
 
+// CPU time of the calling thread so far, in nanoseconds.
+std::uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+// Adds the CPU time a stage's thread spent to that stage's total.
+struct CpuMeter {
+  std::atomic<std::uint64_t>& total;
+  explicit CpuMeter(std::atomic<std::uint64_t>& t) : total(t) {}
+  ~CpuMeter() { total.fetch_add(thread_cpu_ns(), std::memory_order_relaxed); }
+};
+
 // One applier's partial statistics. Locked once per batch, so snapshot() can read it.
 struct alignas(64) Partial {
   mutable std::mutex mu;
@@ -56,6 +72,7 @@ struct Pipeline::State {
   std::unique_ptr<ProductStore> store;
   std::unique_ptr<Partial[]> partials;
   std::atomic<std::uint64_t> bytes_read{0};
+  std::atomic<std::uint64_t> cpu_read{0}, cpu_decode{0}, cpu_route{0}, cpu_apply{0}, cpu_write{0};
   // Run by the router; appliers keep pointers to its entries until they are joined.
   OrderIndex index;
 
@@ -174,6 +191,12 @@ bool Pipeline::State::route(Job& job, OrderIndex& index, std::vector<std::uint32
   bool go_on = true;
   owner.assign(b.records.size(), UINT32_MAX);
   count.assign(shards, 0);
+  // The order index is the run's largest table: fetch the batch's slots into
+  // cache all at once, so their misses overlap instead of coming one by one.
+  if (!cancelled) {
+    for (const Record& r : b.records)
+      if (!r.id.empty()) index.prefetch(r.id_hash);
+  }
   for (std::size_t i = 0; i < b.records.size(); ++i) {
     Record& r = b.records[i];
     if (cancelled) {
@@ -393,16 +416,27 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
     std::atomic<std::size_t> decoders_left{s.workers};
     std::atomic<std::size_t> appliers_left{s.workers};
     // Started downstream first, so that every channel has its consumer.
-    WorkerPool writer(1, {}, [&](std::size_t) { s.guarded([&] { s.write_stage(); }); });
+    WorkerPool writer(1, {}, [&](std::size_t) {
+      CpuMeter m(s.cpu_write);
+      s.guarded([&] { s.write_stage(); });
+    });
     WorkerPool appliers(s.workers, {}, [&](std::size_t k) {
+      CpuMeter m(s.cpu_apply);
       s.guarded([&] { s.apply_stage(k, appliers_left); });
     });
     WorkerPool router(1, {}, [&](std::size_t) {
+      CpuMeter m(s.cpu_route);
       s.guarded([&] { s.route_stage(); });
       for (auto& ch : s.slices) ch->close();
     });
-    WorkerPool decoders(s.workers, {}, [&](std::size_t) { s.guarded([&] { s.decode_stage(decoders_left); }); });
-    WorkerPool reader(1, {}, [&](std::size_t) { s.guarded([&] { s.read_stage(); }); });
+    WorkerPool decoders(s.workers, {}, [&](std::size_t) {
+      CpuMeter m(s.cpu_decode);
+      s.guarded([&] { s.decode_stage(decoders_left); });
+    });
+    WorkerPool reader(1, {}, [&](std::size_t) {
+      CpuMeter m(s.cpu_read);
+      s.guarded([&] { s.read_stage(); });
+    });
     (void)reader.join();
     (void)decoders.join();
     (void)router.join();
@@ -422,6 +456,8 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
   else if (s.strict_failed) rep.status = s.strict_status;
   if (s.reader.stopped_early && !s.strict_failed) rep.facts.resume = s.reader.resume;
   rep.facts.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto sec = [](const std::atomic<std::uint64_t>& ns) { return static_cast<double>(ns.load()) / 1e9; };
+  rep.facts.cpu = StageTimes{sec(s.cpu_read), sec(s.cpu_decode), sec(s.cpu_route), sec(s.cpu_apply), sec(s.cpu_write)};
   cancel_intake();
   cancel_hard();
   return rep;

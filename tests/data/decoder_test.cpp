@@ -165,11 +165,11 @@ TEST_F(DecoderTest, IdLength) {
 
 TEST_F(DecoderTest, InvalidUtf8) {
   EXPECT_EQ(invalid("{\"id\":\"\xFF\",\"productId\":\"MWBLU\",\"amount\":1}"),
-            "in:1: invalid JSON: invalid encoding in string (offset 7)");
+            "in:1: invalid UTF-8 (offset 7)");
   EXPECT_EQ(invalid("{\"productId\":\"MW\xC0\xAF\",\"amount\":1}"),
-            "in:1: invalid JSON: invalid encoding in string (offset 16)");
+            "in:1: invalid UTF-8 (offset 16)");
   EXPECT_EQ(invalid("{\"productId\":\"MWBLU\",\"amount\":1,\"note\":\"\xED\xA0\x80\"}"),
-            "in:1: invalid JSON: invalid encoding in string (offset 40)");
+            "in:1: invalid UTF-8 (offset 40)");
   // Escapes that would decode to something that is not UTF-8.
   EXPECT_EQ(invalid(R"({"id":"\ud800","productId":"MWBLU","amount":1})"),
             "in:1: invalid JSON: the surrogate pair in string is invalid (offset 7)");
