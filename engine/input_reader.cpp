@@ -16,11 +16,17 @@ namespace orderflow {
 namespace {
 constexpr std::size_t kReadBytes = 1 << 20;   // one read() from an input
 constexpr std::size_t kBatchBytes = 1 << 20;  // a batch holds about this much record text
+constexpr int kIdleFlushMs = 5;                // input idle this long: pass on a partial batch
 }  // namespace
 
 InputReader::InputReader(const std::vector<InputSource>& inputs, const PipelineOptions& options, Context intake,
                          std::atomic<std::uint64_t>* bytes_read)
     : inputs_(inputs), options_(options), intake_(std::move(intake)), bytes_read_(bytes_read) {}
+
+bool InputReader::readable_within(int fd, int timeout_ms) {
+  pollfd p = {fd, POLLIN, 0};
+  return ::poll(&p, 1, timeout_ms) != 0;  // errors too: let read() report them
+}
 
 bool InputReader::wait_readable(int fd) {
   for (;;) {
@@ -58,6 +64,13 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
     if (f == 0) framer.skip_before_line(options_.first_line);
     bool at_eof = false;
     for (;;) {
+      // Input that trickles in must not sit in a half-full batch: when the next
+      // read would wait (a few milliseconds of grace keep batches large for
+      // a fast producer), hand on what has been framed so far.
+      if (builder.holding() && !readable_within(inputs_[f].fd, kIdleFlushMs)) {
+        builder.flush();
+        if (builder.stopped()) break;
+      }
       if (!wait_readable(inputs_[f].fd)) break;
       ssize_t n = ::read(inputs_[f].fd, buf.get(), kReadBytes);
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;

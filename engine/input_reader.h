@@ -44,6 +44,8 @@ class InputReader {
  private:
   // Waits until `fd` is readable or intake ends. False when intake ended.
   bool wait_readable(int fd);
+  // True when a read of `fd` would not block within `timeout_ms`. Blocks at most that long.
+  static bool readable_within(int fd, int timeout_ms);
 
   const std::vector<InputSource>& inputs_;
   const PipelineOptions& options_;
