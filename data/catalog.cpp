@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <numeric>
-#include <unordered_set>
 
 #include "data/csv.h"
 #include "data/file_io.h"
@@ -76,11 +75,9 @@ std::string display_name(std::string_view name, std::string_view variety) {
   return out;
 }
 
-Status check_id(const std::string& id, std::unordered_set<std::string>& seen,
-                const std::string& where) {
+Status check_id(const std::string& id, const std::string& where) {
   if (id.empty()) return Status::Corruption(where + "empty product id");
   if (!is_valid_utf8(id)) return Status::Corruption(where + "product id is not valid UTF-8");
-  if (!seen.insert(id).second) return Status::Corruption(where + "duplicate product id " + id);
   return Status::Ok();
 }
 
@@ -193,11 +190,15 @@ struct JsonCatalogHandler {
 
 }  // namespace
 
-void Catalog::build_index() {
+Status Catalog::build_index(const std::vector<std::size_t>& lines, const std::string& source) {
   std::vector<std::string_view> ids;
   ids.reserve(products_.size());
   for (const Product& p : products_) ids.emplace_back(p.id);
-  index_ = ProductIndex(ids);
+  std::optional<std::size_t> duplicate;
+  index_ = ProductIndex(ids, &duplicate);
+  if (duplicate)
+    return Status::Corruption(at(source, lines[*duplicate]) + "duplicate product id " + products_[*duplicate].id);
+  return Status::Ok();
 }
 
 Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source) {
@@ -208,7 +209,7 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
   if (first == std::string_view::npos) return Status::Corruption(source + ":1: empty catalog");
 
   Catalog cat;
-  std::unordered_set<std::string> seen;
+  std::vector<std::size_t> lines;  // each product's line, for errors found after parsing
   if (body[first] == '[') {
     cat.format_ = CatalogFormat::kJson;
     cat.json_ = std::make_unique<JsonSource>();
@@ -232,9 +233,20 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
                                 json_error_text(pr.Code(), pr.Offset()));
     }
     // The top level is an array, as the first byte said.
+    std::size_t counted_to = 0, counted_line = 1;  // lines are counted once, going forward
+    auto line_at = [&](std::size_t offset) {
+      offset = std::min(offset, bytes.size());
+      counted_line += static_cast<std::size_t>(std::count(bytes.begin() + static_cast<std::ptrdiff_t>(counted_to),
+                                                          bytes.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+      counted_to = offset;
+      return counted_line;
+    };
+    cat.products_.reserve(doc.Size());
+    lines.reserve(doc.Size());
     for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
       const rapidjson::Value& e = doc[i];
-      std::string where = at(source, line_of(bytes, bom + handler.element_offsets[i]));
+      const std::size_t line = line_at(bom + handler.element_offsets[i]);
+      std::string where = at(source, line);
       if (!e.IsObject()) return Status::Corruption(where + "product is not a JSON object");
       Product p;
       auto member = [&](const char* key) -> const rapidjson::Value* {
@@ -248,7 +260,7 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
       if (!id) return Status::Corruption(where + "missing \"id\"");
       if (!id->IsString()) return Status::Corruption(where + "\"id\" must be a string");
       p.id.assign(id->GetString(), id->GetStringLength());
-      if (Status s = check_id(p.id, seen, where); !s.ok()) return s;
+      if (Status s = check_id(p.id, where); !s.ok()) return s;
       where += "product " + p.id + ": ";
       if (!name) return Status::Corruption(where + "missing \"name\"");
       if (!name->IsString()) return Status::Corruption(where + "\"name\" must be a string");
@@ -271,10 +283,17 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
       if (!parse_stock(stock_text, &p.stock, &why))
         return Status::Corruption(where + "bad stock " + stock_text + ": " + why);
       cat.products_.push_back(std::move(p));
+      lines.push_back(line);
     }
   } else {
     cat.format_ = CatalogFormat::kCsv;
-    std::string text(body.substr(bom));
+    cat.csv_text_.assign(body.substr(bom));
+    const std::string& text = cat.csv_text_;  // kept as it is: rows are split on a copy
+    const auto rows = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    cat.products_.reserve(rows);  // exactly once: catalogs can be large
+    cat.csv_rows_.reserve(rows);
+    lines.reserve(rows);
+    std::string row;
     std::vector<std::string_view> cells;
     std::size_t line_no = 0;
     std::size_t pos = 0;
@@ -286,13 +305,13 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
       ++line_no;
       std::size_t stop = end;
       if (stop > pos && text[stop - 1] == '\r') --stop;
-      char* b = text.data() + pos;
-      char* e = text.data() + stop;
+      const std::size_t row_at = pos;
+      row.assign(text, pos, stop - pos);
       pos = nl == std::string::npos ? text.size() : nl + 1;
-      if (std::string_view(b, static_cast<std::size_t>(e - b)).find_first_not_of(" \t") == std::string_view::npos)
-        continue;  // blank line
-      std::string where = at(source, line_no);
-      if (!split_csv_row(b, e, cells)) return Status::Corruption(where + "malformed CSV quoting");
+      if (row.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
+      auto where = [&] { return at(source, line_no); };
+      if (!split_csv_row(row.data(), row.data() + row.size(), cells))
+        return Status::Corruption(where() + "malformed CSV quoting");
       if (!have_header) {
         have_header = true;
         for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -301,44 +320,45 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
                     : key == "stock" ? &col_stock : key == "variety" ? &col_variety
                     : key == "price" ? &col_price : nullptr;
           if (slot) {
-            if (*slot >= 0) return Status::Corruption(where + "duplicate column " + std::string(cells[c]));
+            if (*slot >= 0) return Status::Corruption(where() + "duplicate column " + std::string(cells[c]));
             *slot = static_cast<int>(c);
           }
           cat.csv_header_.emplace_back(cells[c]);
         }
         const char* missing = col_id < 0 ? "ID" : col_name < 0 ? "ProductName"
                             : col_stock < 0 ? "Stock" : col_price < 0 ? "Price" : nullptr;
-        if (missing) return Status::Corruption(where + "header has no " + missing + " column");
+        if (missing) return Status::Corruption(where() + "header has no " + missing + " column");
         cat.csv_stock_col_ = static_cast<std::size_t>(col_stock);
         continue;
       }
       if (cells.size() != cat.csv_header_.size())
-        return Status::Corruption(where + "expected " + std::to_string(cat.csv_header_.size()) +
+        return Status::Corruption(where() + "expected " + std::to_string(cat.csv_header_.size()) +
                                   " columns, got " + std::to_string(cells.size()));
       Product p;
       p.id.assign(cells[static_cast<std::size_t>(col_id)]);
-      if (Status s = check_id(p.id, seen, where); !s.ok()) return s;
-      where += "product " + p.id + ": ";
+      if (Status s = check_id(p.id, where()); !s.ok()) return s;
+      auto about = [&] { return where() + "product " + p.id + ": "; };
       p.product_name.assign(cells[static_cast<std::size_t>(col_name)]);
       if (col_variety >= 0) p.variety.assign(cells[static_cast<std::size_t>(col_variety)]);
       if (!is_valid_utf8(p.product_name) || !is_valid_utf8(p.variety))
-        return Status::Corruption(where + "name is not valid UTF-8");
+        return Status::Corruption(about() + "name is not valid UTF-8");
       p.name = display_name(p.product_name, p.variety);
       std::string why;
       std::string_view price_text = cells[static_cast<std::size_t>(col_price)];
       auto cents = parse_price(price_text, &why);
-      if (!cents) return Status::Corruption(where + "bad price \"" + std::string(price_text) + "\": " + why);
+      if (!cents) return Status::Corruption(about() + "bad price \"" + std::string(price_text) + "\": " + why);
       p.price = *cents;
       std::string_view stock_text = cells[static_cast<std::size_t>(col_stock)];
       if (!parse_stock(stock_text, &p.stock, &why))
-        return Status::Corruption(where + "bad stock \"" + std::string(stock_text) + "\": " + why);
-      cat.csv_rows_.emplace_back(cells.begin(), cells.end());
+        return Status::Corruption(about() + "bad stock \"" + std::string(stock_text) + "\": " + why);
+      cat.csv_rows_.emplace_back(row_at, stop - row_at);
       cat.products_.push_back(std::move(p));
+      lines.push_back(line_no);
     }
   }
   // Header only, or []: name the line where the catalog's content starts.
   if (cat.products_.empty()) return Status::Corruption(at(source, line_of(bytes, first)) + "catalog has no products");
-  cat.build_index();
+  if (Status s = cat.build_index(lines, source); !s.ok()) return s;
   return cat;
 }
 
@@ -357,17 +377,22 @@ Catalog Catalog::builtin() {
 std::string Catalog::serialize(const std::vector<std::int64_t>& stock) const {
   std::string out;
   if (format_ == CatalogFormat::kCsv) {
-    auto row = [&](const std::vector<std::string>& cells, const std::string* stock_text) {
+    for (std::size_t c = 0; c < csv_header_.size(); ++c) {
+      if (c) out.push_back(',');
+      append_csv_field(out, csv_header_[c]);
+    }
+    out.push_back('\n');
+    std::string row;
+    std::vector<std::string_view> cells;
+    for (std::size_t i = 0; i < csv_rows_.size(); ++i) {
+      row.assign(csv_text_, csv_rows_[i].first, csv_rows_[i].second);
+      split_csv_row(row.data(), row.data() + row.size(), cells);  // it split when loaded
+      std::string s = std::to_string(stock[i]);
       for (std::size_t c = 0; c < cells.size(); ++c) {
         if (c) out.push_back(',');
-        append_csv_field(out, c == csv_stock_col_ && stock_text ? *stock_text : cells[c]);
+        append_csv_field(out, c == csv_stock_col_ ? std::string_view(s) : cells[c]);
       }
       out.push_back('\n');
-    };
-    row(csv_header_, nullptr);
-    for (std::size_t i = 0; i < csv_rows_.size(); ++i) {
-      std::string s = std::to_string(stock[i]);
-      row(csv_rows_[i], &s);
     }
     return out;
   }

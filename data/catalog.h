@@ -66,14 +66,17 @@ class Catalog {
 
  private:
   struct JsonSource;  // the parsed JSON document, kept to write it back
-  void build_index();
+  // Indexes the products; a duplicate id is an error naming its line.
+  Status build_index(const std::vector<std::size_t>& lines, const std::string& source);
 
   std::vector<Product> products_;
   ProductIndex index_;
   CatalogFormat format_ = CatalogFormat::kCsv;
-  // CSV: the header and every row's cells, kept so extra columns survive a save.
+  // CSV: the header, and the text of every product's row (one string for all,
+  // with each row's span), kept so extra columns survive a save.
   std::vector<std::string> csv_header_;
-  std::vector<std::vector<std::string>> csv_rows_;
+  std::string csv_text_;
+  std::vector<std::pair<std::size_t, std::size_t>> csv_rows_;  // (offset, length) in csv_text_
   std::size_t csv_stock_col_ = 0;
   std::unique_ptr<JsonSource> json_;
 };

@@ -1,10 +1,14 @@
 #pragma once
 // ProductIndex: product id -> dense catalog index, built once from the catalog.
 //
-// An open-addressing table of (hash, index) pairs at most half full; the keys
-// are views into the catalog's own strings, which must outlive the index.
+// Compact on purpose (catalogs may hold 100,000s of products and every record
+// does one lookup): the ids are copied into one contiguous arena, and an
+// open-addressing table, at most half full, holds 8-byte slots (a 32-bit hash
+// tag and the index). A lookup touches one slot and the id's bytes.
 // Immutable after construction, so lookups are thread-safe.
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,38 +21,62 @@ class ProductIndex {
  public:
   ProductIndex() = default;
 
-  // REQUIRES: ids are distinct and outlive this index.
-  explicit ProductIndex(const std::vector<std::string_view>& ids) : ids_(ids) {
+  // Indexes ids[i] as i. If two ids are equal, *duplicate (when given) is set
+  // to the index of the later one and the index keeps the first.
+  explicit ProductIndex(const std::vector<std::string_view>& ids, std::optional<std::size_t>* duplicate = nullptr) {
+    std::size_t bytes = 0;
+    for (std::string_view id : ids) bytes += id.size();
+    arena_.reserve(bytes);
+    offsets_.reserve(ids.size() + 1);
+    offsets_.push_back(0);
+    for (std::string_view id : ids) {
+      arena_.append(id);
+      offsets_.push_back(static_cast<std::uint32_t>(arena_.size()));
+    }
     std::size_t cap = 8;
     while (cap < ids.size() * 2) cap *= 2;
     mask_ = cap - 1;
-    slots_.assign(cap, Slot{0, kNoProduct});
+    slots_.assign(cap, 0);
     for (std::uint32_t i = 0; i < ids.size(); ++i) {
-      std::uint64_t h = hash_bytes(ids[i]);
+      const std::uint64_t h = hash_bytes(ids[i]);
       std::size_t pos = h & mask_;
-      while (slots_[pos].index != kNoProduct) pos = (pos + 1) & mask_;
-      slots_[pos] = Slot{h, i};
+      bool dup = false;
+      for (; slots_[pos] != 0; pos = (pos + 1) & mask_) {
+        if (tag(slots_[pos]) == tag_of(h) && id(index(slots_[pos])) == ids[i]) {
+          dup = true;
+          break;
+        }
+      }
+      if (dup) {
+        if (duplicate && !*duplicate) *duplicate = i;
+        continue;
+      }
+      slots_[pos] = (std::uint64_t{tag_of(h)} << 32) | (std::uint64_t{i} + 1);
     }
   }
 
   // The index of `id`, or kNoProduct. Never allocates. Thread-safe.
-  std::uint32_t find(std::string_view id) const {
+  std::uint32_t find(std::string_view key) const {
     if (slots_.empty()) return kNoProduct;
-    std::uint64_t h = hash_bytes(id);
+    const std::uint64_t h = hash_bytes(key);
     for (std::size_t pos = h & mask_;; pos = (pos + 1) & mask_) {
-      const Slot& s = slots_[pos];
-      if (s.index == kNoProduct) return kNoProduct;
-      if (s.hash == h && ids_[s.index] == id) return s.index;
+      const std::uint64_t s = slots_[pos];
+      if (s == 0) return kNoProduct;
+      if (tag(s) == tag_of(h) && id(index(s)) == key) return index(s);
     }
   }
 
  private:
-  struct Slot {
-    std::uint64_t hash;
-    std::uint32_t index;
-  };
-  std::vector<std::string_view> ids_;
-  std::vector<Slot> slots_;
+  static std::uint32_t tag_of(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32); }
+  static std::uint32_t tag(std::uint64_t slot) { return static_cast<std::uint32_t>(slot >> 32); }
+  static std::uint32_t index(std::uint64_t slot) { return static_cast<std::uint32_t>(slot) - 1; }
+  std::string_view id(std::uint32_t i) const {
+    return std::string_view(arena_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+
+  std::string arena_;                  // every id, back to back
+  std::vector<std::uint32_t> offsets_; // id i is arena_[offsets_[i], offsets_[i + 1])
+  std::vector<std::uint64_t> slots_;   // (hash tag << 32) | (index + 1); 0 = empty
   std::size_t mask_ = 0;
 };
 

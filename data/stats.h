@@ -11,9 +11,10 @@
 
 namespace orderflow {
 
+// A product's units sold, net of reversals. (Its revenue is sold x price:
+// every order for a product is priced the same, so it need not be summed.)
 struct ProductTally {
-  std::int64_t sold = 0;    // units, net of reversals
-  Cents128 revenue = 0;     // net of reversals
+  std::int64_t sold = 0;
 };
 
 struct Stats {
@@ -37,13 +38,11 @@ struct Stats {
         ++completed;
         revenue += r.total;
         products[r.product].sold += r.amount;
-        products[r.product].revenue += r.total;
         break;
       case OrderStatus::kReversed:
         ++reversed;
         revenue -= r.total;
         products[r.product].sold -= r.amount;
-        products[r.product].revenue -= r.total;
         break;
       case OrderStatus::kRejected:
         ++rejected;
@@ -65,10 +64,7 @@ struct Stats {
     for (std::size_t i = 0; i < reasons.size(); ++i) reasons[i] += o.reasons[i];
     revenue += o.revenue;
     if (products.size() < o.products.size()) products.resize(o.products.size());
-    for (std::size_t i = 0; i < o.products.size(); ++i) {
-      products[i].sold += o.products[i].sold;
-      products[i].revenue += o.products[i].revenue;
-    }
+    for (std::size_t i = 0; i < o.products.size(); ++i) products[i].sold += o.products[i].sold;
   }
 };
 

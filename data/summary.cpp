@@ -122,7 +122,7 @@ std::string summary_json(const Stats& s, const Catalog& catalog, const std::vect
     w.Key("sold");
     w.Int64(i < s.products.size() ? s.products[i].sold : 0);
     w.Key("revenue");
-    money(w, i < s.products.size() ? s.products[i].revenue : 0);
+    money(w, i < s.products.size() ? Cents128{s.products[i].sold} * catalog.product(i).price : 0);
     w.EndObject();
   }
   w.EndArray();
