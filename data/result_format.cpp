@@ -3,6 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstring>
+
 #include "data/json_util.h"
 #include "data/order_index.h"
 
@@ -64,26 +66,80 @@ struct ResultFormatter::Impl {
 
   Impl(const Catalog& c, const std::vector<std::string>& s) : catalog(c), sources(s), escaper(escaped) {}
 
+  // The line being built: written through a raw pointer into a buffer that
+  // begin() made large enough for the whole line (no per-field bounds checks).
+  std::vector<char> line;
+  char* p = nullptr;
+
+  void begin(std::size_t need) {
+    if (line.size() < need) line.resize(need * 2);
+    p = line.data();
+  }
+  template <std::size_t N>
+  void lit(const char (&s)[N]) {
+    std::memcpy(p, s, N - 1);
+    p += N - 1;
+  }
+  void raw(std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  void u64(std::uint64_t v) {
+    char tmp[20];
+    char* e = tmp + sizeof tmp;
+    char* q = e;
+    do {
+      *--q = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    raw(std::string_view(q, static_cast<std::size_t>(e - q)));
+  }
+  void i64(std::int64_t v) {
+    if (v < 0) *p++ = '-';
+    u64(v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v));
+  }
+  void cents(Cents c) {
+    if (c < 0) *p++ = '-';
+    std::uint64_t v = c < 0 ? 0 - static_cast<std::uint64_t>(c) : static_cast<std::uint64_t>(c);
+    u64(v / 100);
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  }
+  // Room a JSON string of `s` may need: escaping can make a byte six.
+  static std::size_t room(std::string_view s) { return 6 * s.size() + 2; }
   // A JSON string: copied as it is when nothing in it needs escaping (the
   // common case: ids and product ids are plain ASCII), else through RapidJSON.
-  void str(std::string& out, std::string_view s) {
-    bool plain = true;
-    for (unsigned char c : s) {
-      if (c < 0x20 || c == '"' || c == '\\') {
-        plain = false;
-        break;
-      }
-    }
-    if (plain) {
-      out.push_back('"');
-      out.append(s);
-      out.push_back('"');
+  void str(std::string_view s) {
+    if (!plain(s)) {
+      escaped.Clear();
+      escaper.Reset(escaped);
+      escaper.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+      raw(std::string_view(escaped.GetString(), escaped.GetSize()));
       return;
     }
-    escaped.Clear();
-    escaper.Reset(escaped);
-    escaper.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-    out.append(escaped.GetString(), escaped.GetSize());
+    *p++ = '"';
+    raw(s);
+    *p++ = '"';
+  }
+  // True when no byte of s needs escaping in JSON (< 0x20, '"', '\\'):
+  // eight bytes at a time.
+  static bool plain(std::string_view s) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+    auto bad = [&](std::uint64_t w) {
+      // A byte below 0x20 (the high-bit test excludes bytes >= 0x80), or equal to '"' or '\\'.
+      return (((w - kOnes * 0x20) & ~w & kHigh) | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (bad(w)) return false;
+    }
+    std::uint64_t tail = kOnes * 'a';  // padding that needs no escaping
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    return !bad(tail);
   }
 
   void error_text(const Batch& batch, const Record& r, std::string& e) const {
@@ -137,44 +193,53 @@ struct ResultFormatter::Impl {
 
   // One result line, by hand: the layout is fixed, only strings may need escaping.
   void record(const Batch& batch, const Record& r, std::string& out) {
-    out += "{\"seq\":";
-    append_int(out, r.seq);
-    if (r.decoded && r.defect == Defect::kNone) {
+    const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
+    const bool fields = r.decoded && r.defect == Defect::kNone;
+    const std::string_view product_id = r.op == Op::kPlace ? r.product_text
+                                        : r.product != kNoProduct ? std::string_view(catalog.product(r.product).id)
+                                                                  : std::string_view();
+    if (!ok) {
+      error.clear();
+      error_text(batch, r, error);
+    }
+    begin(160 + (fields ? room(r.id) + room(product_id) + r.amount_text.size() : 0) + (ok ? 0 : room(error)));
+    lit("{\"seq\":");
+    u64(r.seq);
+    if (fields) {
       if (!r.id.empty()) {
-        out += ",\"id\":";
-        str(out, r.id);
+        lit(",\"id\":");
+        str(r.id);
       }
       if (r.op == Op::kPlace) {
-        out += ",\"op\":\"place\",\"productId\":";
-        str(out, r.product_text);
-        out += ",\"amount\":";
-        out += r.amount_text;
+        lit(",\"op\":\"place\",\"productId\":");
+        str(product_id);
+        lit(",\"amount\":");
+        raw(r.amount_text);
       } else {
-        out += ",\"op\":\"reverse\"";
+        lit(",\"op\":\"reverse\"");
         if (r.product != kNoProduct) {
-          out += ",\"productId\":";
-          str(out, catalog.product(r.product).id);
-          out += ",\"amount\":";
-          append_int(out, r.amount);
+          lit(",\"productId\":");
+          str(product_id);
+          lit(",\"amount\":");
+          i64(r.amount);
         }
       }
     }
     switch (r.status) {
-      case OrderStatus::kCompleted: out += ",\"status\":\"Completed\",\"total\":"; break;
-      case OrderStatus::kReversed: out += ",\"status\":\"Reversed\",\"total\":"; break;
-      case OrderStatus::kRejected: out += ",\"status\":\"Rejected\",\"reason\":\""; break;
-      case OrderStatus::kCancelled: out += ",\"status\":\"Cancelled\",\"reason\":\""; break;
+      case OrderStatus::kCompleted: lit(",\"status\":\"Completed\",\"total\":"); break;
+      case OrderStatus::kReversed: lit(",\"status\":\"Reversed\",\"total\":"); break;
+      case OrderStatus::kRejected: lit(",\"status\":\"Rejected\",\"reason\":\""); break;
+      case OrderStatus::kCancelled: lit(",\"status\":\"Cancelled\",\"reason\":\""); break;
     }
-    if (r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed) {
-      append_money(out, r.total);
+    if (ok) {
+      cents(r.total);
     } else {
-      out += to_string(r.reason);
-      out += "\",\"error\":";
-      error.clear();
-      error_text(batch, r, error);
-      str(out, error);
+      raw(to_string(r.reason));
+      lit("\",\"error\":");
+      str(error);
     }
-    out += "}\n";
+    lit("}\n");
+    out.append(line.data(), static_cast<std::size_t>(p - line.data()));
   }
 };
 

@@ -5,28 +5,33 @@
 
 namespace orderflow {
 
+namespace {
+
+// True when no byte of s has its high bit set (pure ASCII, always valid).
+bool all_ascii(const unsigned char* p, std::size_t n) {
+  std::uint64_t any = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    any |= w;
+  }
+  if (i < n) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p + i, n - i);
+    any |= w;
+  }
+  return (any & 0x8080808080808080ULL) == 0;
+}
+
+}  // namespace
+
 std::size_t find_invalid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
+  if (all_ascii(p, n)) return std::string_view::npos;  // records are nearly always ASCII
   std::size_t i = 0;
   while (i < n) {
-    // Fast path: ASCII, 32 then 8 bytes at a time (records are nearly all ASCII).
-    while (i + 32 <= n) {
-      std::uint64_t a, b, c, d;
-      std::memcpy(&a, p + i, 8);
-      std::memcpy(&b, p + i + 8, 8);
-      std::memcpy(&c, p + i + 16, 8);
-      std::memcpy(&d, p + i + 24, 8);
-      if (((a | b | c | d) & 0x8080808080808080ULL) != 0) break;
-      i += 32;
-    }
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ULL) != 0) break;
-      i += 8;
-    }
-    if (i == n) break;
     unsigned char c = p[i];
     if (c < 0x80) {
       ++i;

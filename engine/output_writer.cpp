@@ -1,6 +1,9 @@
 #include "engine/output_writer.h"
 
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <cerrno>
 
@@ -25,6 +28,43 @@ bool OutputWriter::write(const char* p, std::size_t n) {
     p += w;
     n -= static_cast<std::size_t>(w);
     written_ += static_cast<std::uint64_t>(w);
+  }
+  return true;
+}
+
+bool OutputWriter::write_parts(const std::vector<std::string_view>& parts) {
+  if (closed_ || !status_.ok()) return false;
+  if (fd_ < 0) return true;
+  constexpr std::size_t kIovMax = 512;  // well under IOV_MAX (1024 on Linux)
+  std::vector<iovec> iov;
+  iov.reserve(std::min(parts.size(), kIovMax));
+  std::size_t next = 0;  // first part not yet in `iov`
+  while (next < parts.size() || !iov.empty()) {
+    while (next < parts.size() && iov.size() < kIovMax) {
+      if (!parts[next].empty()) iov.push_back({const_cast<char*>(parts[next].data()), parts[next].size()});
+      ++next;
+    }
+    if (iov.empty()) break;
+    ssize_t w = ::writev(fd_, iov.data(), static_cast<int>(iov.size()));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE) {
+        closed_ = true;
+        return false;
+      }
+      status_ = Status::IOError("cannot write results to " + name_ + ": " + errno_text(errno));
+      return false;
+    }
+    written_ += static_cast<std::uint64_t>(w);
+    // Drop what was written; a partly written part stays, shortened.
+    auto done = static_cast<std::size_t>(w);
+    std::size_t k = 0;
+    while (k < iov.size() && done >= iov[k].iov_len) done -= iov[k++].iov_len;
+    if (k < iov.size()) {
+      iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + done;
+      iov[k].iov_len -= done;
+    }
+    iov.erase(iov.begin(), iov.begin() + static_cast<std::ptrdiff_t>(k));
   }
   return true;
 }

@@ -6,6 +6,8 @@
 // other write failure is a Status naming the output. Requires SIGPIPE to be
 // ignored by the process (cli/ does that). Not thread-safe: one writer thread.
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "data/status.h"
 
@@ -19,6 +21,9 @@ class OutputWriter {
   // Writes all of `bytes`. Returns false once the output is closed or failed.
   bool write(const char* bytes, std::size_t n);
   bool write(const std::string& s) { return write(s.data(), s.size()); }
+  // Writes the parts one after the other with as few writev() calls as it can
+  // (no copying them together first). Same result as writing each in turn.
+  bool write_parts(const std::vector<std::string_view>& parts);
 
   bool closed() const { return closed_; }
   const Status& status() const { return status_; }

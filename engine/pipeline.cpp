@@ -21,8 +21,7 @@ namespace orderflow {
 
 namespace {
 
-constexpr std::size_t kWriteBytes = 1 << 20;        // results are written in chunks about this large
-constexpr std::size_t kWriteDirectBytes = 64 << 10;  // a batch this large is written without copying
+constexpr std::size_t kWriteBytes = 1 << 20;  // results are written in chunks about this large
 
 // A batch on its way through the stages, with what the router adds.
 struct Job {
@@ -308,34 +307,39 @@ void Pipeline::State::apply_stage(std::size_t k, std::atomic<std::size_t>& left)
 
 void Pipeline::State::write_stage() {
   OutputWriter out(out_fd, options.output_name);
-  std::map<std::uint64_t, JobPtr> held;
+  std::map<std::uint64_t, JobPtr> held;  // finished out of order, waiting for their turn
   std::uint64_t next = 0;
-  std::string buffer;
+  // Batches ready to go out, in order; written together with writev() once
+  // they add up to kWriteBytes (or the stage goes idle), then released.
+  std::vector<JobPtr> ready;
+  std::vector<std::string_view> parts;
+  std::size_t ready_bytes = 0;
   bool failed = false;
-  auto flush = [&] {
-    if (!buffer.empty() && !failed) out.write(buffer);
-    buffer.clear();
+  auto fail_once = [&] {
+    // Nobody can see further results: stop everything, but keep draining so
+    // that no stage blocks on a full channel.
+    failed = true;
+    output_closed = out.closed();
+    if (!out.status().ok()) {
+      std::lock_guard<std::mutex> lock(failure_mu);
+      if (failure.ok()) failure = out.status();
+    }
+    cancel_hard();
   };
-  auto emit = [&](Job& job) {
+  auto flush = [&] {
+    if (!failed && !ready.empty()) {
+      parts.clear();
+      for (const JobPtr& j : ready) parts.emplace_back(j->batch.out);
+      if (!out.write_parts(parts)) fail_once();
+    }
+    ready.clear();
+    ready_bytes = 0;
+  };
+  auto emit = [&](JobPtr job) {
     if (failed || out_fd < 0) return;
-    const std::string& text = job.batch.out;
-    if (buffer.empty() && text.size() >= kWriteDirectBytes) {
-      out.write(text);
-    } else {
-      buffer += text;
-      if (buffer.size() >= kWriteBytes) flush();
-    }
-    if (out.closed() || !out.status().ok()) {
-      // Nobody can see further results: stop everything, but keep draining so
-      // that no stage blocks on a full channel.
-      failed = true;
-      output_closed = out.closed();
-      if (!out.status().ok()) {
-        std::lock_guard<std::mutex> lock(failure_mu);
-        if (failure.ok()) failure = out.status();
-      }
-      cancel_hard();
-    }
+    ready_bytes += job->batch.out.size();
+    ready.push_back(std::move(job));
+    if (ready_bytes >= kWriteBytes) flush();
   };
   JobPtr job;
   for (;;) {
@@ -346,23 +350,18 @@ void Pipeline::State::write_stage() {
     }
     if (st != ChannelStatus::kOk) break;
     if (options.unordered) {
-      emit(*job);
+      emit(std::move(job));
       continue;
     }
     std::uint64_t i = job->batch.index;
     held.emplace(i, std::move(job));
     for (auto it = held.find(next); it != held.end(); it = held.find(next)) {
-      emit(*it->second);
+      emit(std::move(it->second));
       held.erase(it);
       ++next;
     }
   }
   flush();
-  if ((out.closed() || !out.status().ok()) && !failed) {
-    output_closed = out.closed();
-    std::lock_guard<std::mutex> lock(failure_mu);
-    if (failure.ok() && !out.status().ok()) failure = out.status();
-  }
 }
 
 Pipeline::Pipeline(const Catalog& catalog, const std::vector<InputSource>& inputs, int out_fd,

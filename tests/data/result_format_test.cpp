@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <memory>
 #include <string>
@@ -168,6 +170,45 @@ TEST_F(ResultFormatTest, AppendsOneLinePerRecord) {
   EXPECT_EQ(lines[0], "previous");
   EXPECT_EQ(lines[1], R"({"seq":10,"op":"place","productId":"MWCRA","amount":1,"status":"Completed","total":1.49})");
   EXPECT_EQ(lines[6], R"({"seq":12,"op":"place","productId":"MWCRA","amount":1,"status":"Completed","total":1.49})");
+}
+
+}  // namespace
+}  // namespace orderflow
+
+namespace orderflow {
+namespace {
+
+// The formatter copies strings that need no escaping as they are and sends the
+// others through RapidJSON's Writer; its "needs escaping" test works eight
+// bytes at a time, so check every position of a character that must be
+// escaped, around the word boundaries, against RapidJSON's own escaping.
+TEST_F(ResultFormatTest, EscapesEveryCharacterThatNeedsItAtEveryPosition) {
+  for (char special : {'"', '\\', '\x01', '\x1f', '\n', '\t'}) {
+    for (std::size_t len = 1; len <= 18; ++len) {
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string id(len, 'x');
+        id[at] = special;
+        rapidjson::StringBuffer esc;
+        rapidjson::Writer<rapidjson::StringBuffer> w(esc);
+        w.String(id.data(), static_cast<rapidjson::SizeType>(id.size()));
+        // The record carries the id JSON-escaped, so it decodes back to `id`.
+        std::string record = "{\"id\":" + std::string(esc.GetString(), esc.GetSize()) +
+                             ",\"productId\":\"NOPE\",\"amount\":1}";
+        std::string line = one(record);
+        EXPECT_NE(line.find(",\"id\":" + std::string(esc.GetString(), esc.GetSize()) + ","), std::string::npos)
+            << "len " << len << " at " << at << ": " << line;
+        rapidjson::Document d;
+        d.Parse(line.data(), line.size() - 1);
+        ASSERT_FALSE(d.HasParseError()) << line;
+        EXPECT_EQ(std::string(d["id"].GetString(), d["id"].GetStringLength()), id);
+      }
+    }
+  }
+}
+
+TEST_F(ResultFormatTest, PlainAndNonAsciiStringsAreCopiedAsTheyAre) {
+  std::string line = one(R"({"id":"caf\u00e9-0123456789","productId":"MWBLU","amount":1})");
+  EXPECT_NE(line.find("\"id\":\"caf\xC3\xA9-0123456789\""), std::string::npos) << line;
 }
 
 }  // namespace
