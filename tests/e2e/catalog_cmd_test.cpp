@@ -41,7 +41,7 @@ TEST(CatalogE2E, BuiltinAsJsonSortedById) {
   EXPECT_EQ(r.out, kBuiltinJson);
   EXPECT_EQ(r.err, "");
   rapidjson::Document d;
-  d.Parse(r.out.c_str());
+  d.Parse(r.out.data(), r.out.size());
   ASSERT_TRUE(d.IsArray());
   EXPECT_EQ(d.Size(), 8u);
   RunResult explicit_json = run({"catalog", "--format", "json"});
@@ -95,7 +95,7 @@ TEST(CatalogE2E, FromAJsonFile) {
             "b,\"Bee \"\"q\"\"\",4611686018427387904,,0.07\n");
   // Whatever the catalog, every line of the listing is JSON the way a reader expects.
   rapidjson::Document d;
-  d.Parse<rapidjson::kParseValidateEncodingFlag>(json.out.c_str());
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(json.out.data(), json.out.size());
   EXPECT_FALSE(d.HasParseError());
 }
 
