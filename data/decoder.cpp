@@ -13,10 +13,49 @@ namespace orderflow {
 
 namespace {
 
-// No kParseValidateEncodingFlag: the whole record is checked for UTF-8 first
-// (one fast pass), which lets RapidJSON copy strings with SIMD scans.
-constexpr unsigned kJsonFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
-                                rapidjson::kParseNumbersAsStringsFlag;
+// No kParseValidateEncodingFlag: the whole record is checked for UTF-8 first,
+// in one fast pass. RapidJSON's recursive parser is faster than its iterative
+// one, but deep nesting would overflow the stack: records that could nest
+// deeper than kRecursiveDepthMax (counting every '{' and '[') use the iterative one.
+constexpr unsigned kJsonFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
+constexpr unsigned kDeepJsonFlags = kJsonFlags | rapidjson::kParseIterativeFlag;
+constexpr std::uint32_t kRecursiveDepthMax = 64;
+
+// What one pass over a record's bytes, eight at a time, tells before parsing.
+struct Scan {
+  bool ascii = true;       // no byte >= 0x80: valid UTF-8 without looking closer
+  bool nul = false;        // a NUL byte (in-situ parsing would stop there)
+  bool backslash = false;  // escapes: a decoded string may differ from its bytes
+  std::uint32_t opens = 0; // '{' and '[' bytes: a bound on the nesting depth
+};
+
+Scan scan(const char* p, std::size_t n) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  // The high bit of each byte of x that is exactly zero.
+  auto zeros = [](std::uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); };
+  std::uint64_t high = 0, nul = 0, bs = 0;
+  std::uint32_t opens = 0;
+  auto word = [&](std::uint64_t w) {
+    high |= w;
+    nul |= zeros(w);
+    bs |= zeros(w ^ (kOnes * '\\'));
+    // One bit per matching byte, moved to the byte's low bit; the multiply adds the bytes up.
+    const std::uint64_t hits = (zeros(w ^ (kOnes * '{')) | zeros(w ^ (kOnes * '['))) >> 7;
+    opens += static_cast<std::uint32_t>((hits * kOnes) >> 56);
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    word(w);
+  }
+  if (i < n) {
+    std::uint64_t w = kOnes * ' ';  // padding that counts as nothing
+    std::memcpy(&w, p + i, n - i);
+    word(w);
+  }
+  return Scan{(high & (kOnes * 0x80)) == 0, nul != 0, bs != 0, opens};
+}
 
 void set_defect(Record& r, Defect d, Field f = Field::kNone, std::uint64_t arg = 0) {
   r.reason = Reason::kInvalidRecord;
@@ -75,6 +114,7 @@ unsigned bit(Field f) { return 1u << static_cast<unsigned>(f); }
 // lets the parser run on, so that a syntax error anywhere wins.
 struct RecordHandler {
   Record* r = nullptr;
+  bool escapes = false;  // the record has escapes, so strings may decode to non-UTF-8
   int depth = 0;
   Field key = Field::kNone;
   unsigned seen = 0;
@@ -136,7 +176,7 @@ struct RecordHandler {
     Field f = scalar();
     // The reader validates raw bytes, but decodes a lone low-surrogate escape
     // ("\udc00") into bytes that are not UTF-8; such a field must not be echoed.
-    if ((f == Field::kId || f == Field::kProductId) && !is_valid_utf8(std::string_view(s, n))) {
+    if (escapes && (f == Field::kId || f == Field::kProductId) && !is_valid_utf8(std::string_view(s, n))) {
       fail(Defect::kInvalidUtf8, f);
       return true;
     }
@@ -202,17 +242,23 @@ struct Decoder::Impl {
   explicit Impl(const Catalog& c) : catalog(c) {}
 
   void decode_json(Record& r, char* text) {
-    if (const void* nul = std::memchr(text, '\0', r.length)) {
+    const Scan facts = scan(text, r.length);
+    if (facts.nul) {
+      const void* nul = std::memchr(text, '\0', r.length);
       set_defect(r, Defect::kNulByte, Field::kNone, static_cast<std::uint64_t>(static_cast<const char*>(nul) - text));
       return;
     }
-    if (std::size_t bad = find_invalid_utf8(std::string_view(text, r.length)); bad != std::string_view::npos) {
-      set_defect(r, Defect::kInvalidUtf8, Field::kNone, bad);
-      return;
+    if (!facts.ascii) {
+      if (std::size_t bad = find_invalid_utf8(std::string_view(text, r.length)); bad != std::string_view::npos) {
+        set_defect(r, Defect::kInvalidUtf8, Field::kNone, bad);
+        return;
+      }
     }
     handler.reset(&r);
+    handler.escapes = facts.backslash;
     rapidjson::InsituStringStream stream(text);
-    rapidjson::ParseResult pr = reader.Parse<kJsonFlags>(stream, handler);
+    rapidjson::ParseResult pr = facts.opens > kRecursiveDepthMax ? reader.Parse<kDeepJsonFlags>(stream, handler)
+                                                                 : reader.Parse<kJsonFlags>(stream, handler);
     if (pr.IsError()) {
       set_defect(r, Defect::kJsonSyntax, Field::kNone, pr.Offset());
       r.json_code = static_cast<std::uint16_t>(pr.Code());

@@ -361,3 +361,27 @@ TEST_F(CsvDecoderTest, UnknownProductKeepsItsText) {
 
 }  // namespace
 }  // namespace orderflow
+
+namespace orderflow {
+namespace {
+
+// Records that might nest deeper than the recursive parser's bound switch to
+// the iterative one; both must give the same answers around the switch.
+TEST_F(DecoderTest, NestingJustBelowAndAboveTheRecursiveBoundDecodesAlike) {
+  for (int depth : {1, 62, 63, 64, 65, 66, 200, 20000}) {
+    std::string nested = std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']');
+    Record& ok = json(R"({"x":)" + nested + R"(,"productId":"MWBLU","amount":2})");
+    EXPECT_EQ(ok.reason, Reason::kNone) << depth;
+    EXPECT_EQ(ok.product_text, "MWBLU") << depth;
+    // Unbalanced: a syntax error either way.
+    EXPECT_EQ(json(R"({"x":)" + std::string(static_cast<std::size_t>(depth), '[') + R"(,"productId":"MWBLU","amount":2})").defect,
+              Defect::kJsonSyntax)
+        << depth;
+    // Brackets inside strings count towards the bound but change nothing.
+    Record& in_string = json(R"({"x":")" + std::string(static_cast<std::size_t>(depth), '{') + R"(","productId":"MWBLU","amount":2})");
+    EXPECT_EQ(in_string.reason, Reason::kNone) << depth;
+  }
+}
+
+}  // namespace
+}  // namespace orderflow
