@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -221,6 +222,45 @@ TEST(ProcessE2E, InvalidUtf8IsNeverEchoed) {
   EXPECT_EQ(JsonLine(out[9]).str("error"), "bad.csv:2: field id is not valid UTF-8");
   EXPECT_EQ(JsonLine(out[10]).str("error"), "bad.csv:3: field productId is not valid UTF-8");
   EXPECT_EQ(JsonLine(out[13]).str("error"), "odd?name.ndjson:1: invalid JSON: missing a name for object member (offset 1)");
+}
+
+// Control characters must be escaped in output and refused raw in input,
+// wherever a string falls in memory (vectorised scanners work on aligned blocks).
+TEST(ProcessE2E, ControlCharactersAtEveryAlignment) {
+  std::string input;
+  std::vector<std::string> ids;
+  for (int pad = 0; pad < 16; ++pad) {
+    for (int c = 1; c < 0x20; ++c) {
+      // An escaped control character in a 16+ byte id: valid, and must come back escaped.
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      std::string id = std::string(static_cast<std::size_t>(pad) + 16, 'p') + static_cast<char>(c) + std::string(20, 'x');
+      ids.push_back(id);
+      input += "{\"id\":\"" + std::string(static_cast<std::size_t>(pad) + 16, 'p') + esc + std::string(20, 'x') +
+               "\",\"productId\":\"NOPE\",\"amount\":1}\n";
+      if (c == '\t' || c == '\n' || c == '\r') continue;
+      // The same character raw inside a string: not JSON.
+      input += "{\"id\":\"" + std::string(static_cast<std::size_t>(pad) + 16, 'q') + static_cast<char>(c) + std::string(20, 'x') +
+               "\",\"productId\":\"NOPE\",\"amount\":1}\n";
+      ids.push_back("");
+    }
+  }
+  for (const char* batch : {"1", "3", "1024"}) {
+    RunResult r = run_with_input({"process", "-q", "--batch", batch}, input);
+    EXPECT_EQ(r.exit_code, 0);
+    std::vector<std::string> out = lines(r.out);
+    ASSERT_EQ(out.size(), ids.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      JsonLine j(out[i]);
+      ASSERT_TRUE(j.ok()) << "batch " << batch << ": " << j.error() << ": " << out[i];
+      if (ids[i].empty()) {
+        EXPECT_EQ(j.str("reason"), "invalid_record") << out[i];
+      } else {
+        EXPECT_EQ(j.str("reason"), "unknown_product") << out[i];
+        EXPECT_EQ(j.str("id"), ids[i]) << out[i];
+      }
+    }
+  }
 }
 
 TEST(ProcessE2E, StrictStopsAtTheFirstInvalidRecord) {
