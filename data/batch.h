@@ -6,7 +6,6 @@
 // parsing), the decoded Records, and its formatted results. It is moved, never
 // copied, between stages; one stage owns it at a time. `clear()` keeps the
 // allocations so batches can be recycled.
-#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,15 +31,8 @@ struct Batch {
 
   char* data(const Record& r) { return bytes.data() + r.offset; }
 
-  // RapidJSON's SSE2 scans (RAPIDJSON_SSE2) load the aligned 16-byte blocks
-  // that hold a record, so they may read up to 15 bytes past its NUL: keep
-  // that much allocated room after the last record.
-  static constexpr std::size_t kScanSlackBytes = 16;
-
   // Appends a record with the given bytes (copied, then NUL-terminated).
   Record& add(std::uint64_t seq, std::uint64_t line, const char* p, std::size_t n) {
-    const std::size_t need = bytes.size() + n + 1 + kScanSlackBytes;
-    if (bytes.capacity() < need) bytes.reserve(std::max(need, 2 * bytes.capacity()));
     Record& r = records.emplace_back();
     r.seq = seq;
     r.line = line;
