@@ -1,7 +1,10 @@
 #include "data/product_store.h"
 
+#include "data/atomic_store.h"
+#include "data/check_then_act_store.h"
 #include "data/mutex_store.h"
 #include "data/sharded_store.h"
+#include "data/striped_store.h"
 
 namespace orderflow {
 
@@ -27,8 +30,11 @@ std::unique_ptr<ProductStore> make_store(StoreKind kind, const std::vector<std::
   switch (kind) {
     case StoreKind::kSharded: return std::make_unique<ShardedStore>(initial, shards);
     case StoreKind::kMutex: return std::make_unique<MutexStore>(initial);
-    default: return nullptr;  // striped, atomic, check-then-act: the contention issue
+    case StoreKind::kStriped: return std::make_unique<StripedStore>(initial);
+    case StoreKind::kAtomic: return std::make_unique<AtomicStore>(initial);
+    case StoreKind::kCheckThenAct: return std::make_unique<CheckThenActStore>(initial);
   }
+  return nullptr;
 }
 
 }  // namespace orderflow

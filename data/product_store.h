@@ -13,7 +13,10 @@
 //                  stock oversold under contention. Exists to show that race.
 //
 // Every store but check-then-act never lets stock go below zero and never loses
-// an update. Stock values are in units, 0..kStockMax.
+// an update. Stock values are in units, 0..kStockMax. No store lets stock go
+// below zero, check-then-act included (it only ever stores a value it checked
+// was >= amount, minus amount); check-then-act loses updates instead.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -26,6 +29,10 @@ enum class StoreKind : std::uint8_t { kSharded, kMutex, kStriped, kAtomic, kChec
 
 std::string_view to_string(StoreKind kind);  // "sharded", "mutex", ..., "check-then-act"
 std::optional<StoreKind> parse_store_kind(std::string_view name);
+// Per-product data that threads contend on is padded to this (x86-64 and most
+// ARM64 cache lines), so two products never share a line.
+inline constexpr std::size_t kCacheLineBytes = 64;
+
 inline constexpr StoreKind kAllStoreKinds[] = {StoreKind::kSharded, StoreKind::kMutex, StoreKind::kStriped,
                                                StoreKind::kAtomic, StoreKind::kCheckThenAct};
 
