@@ -14,6 +14,7 @@ namespace {
 constexpr Command kCommands[] = {
     {"process", "process orders (the main job)", setup_process},
     {"generate", "write a synthetic order stream", setup_generate},
+    {"bench", "in-memory stock-contention benchmark", setup_bench},
     {"catalog", "print the catalog (like GET /products)", setup_catalog},
 };
 

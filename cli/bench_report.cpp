@@ -1,0 +1,267 @@
+#include "cli/bench_report.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "cli/svg_chart.h"
+
+namespace orderflow {
+
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  return std::string(buf, r.ptr);
+}
+
+std::string work_text(const WorkTime& w) {
+  if (w.none()) return "0";
+  const auto lo = static_cast<std::uint64_t>(w.min.count()), hi = static_cast<std::uint64_t>(w.max.count());
+  return lo == hi ? format_nanos(lo) : format_nanos(lo) + "-" + format_nanos(hi);
+}
+
+std::string conserved_text(const StockAudit& a) {
+  if (a.conserved()) return "yes";
+  return std::string("no (") + (a.drift >= 0 ? "+" : "") + std::to_string(a.drift) + ")";
+}
+
+// Left-aligned text columns first, then right-aligned numbers, then `conserved`.
+struct Table {
+  std::vector<std::string> header;
+  std::vector<bool> left;  // left-aligned?
+  std::vector<std::vector<std::string>> rows;  // an empty row is a blank line
+
+  std::string render() const {
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+    for (const auto& r : rows)
+      for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    std::string out;
+    auto emit = [&](const std::vector<std::string>& r) {
+      std::string line;
+      for (std::size_t c = 0; c < r.size(); ++c) {
+        if (c > 0) line += "  ";
+        const std::string pad(width[c] - r[c].size(), ' ');
+        line += left[c] ? r[c] + pad : pad + r[c];
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    };
+    emit(header);
+    for (const auto& r : rows) {
+      if (r.empty()) {
+        out += "\n";
+      } else {
+        emit(r);
+      }
+    }
+    return out;
+  }
+};
+
+const char* store_color(StoreKind k) {
+  switch (k) {
+    case StoreKind::kSharded: return "#1f77b4";
+    case StoreKind::kMutex: return "#d62728";
+    case StoreKind::kStriped: return "#2ca02c";
+    case StoreKind::kAtomic: return "#9467bd";
+    case StoreKind::kCheckThenAct: return "#ff7f0e";
+  }
+  return "#7f7f7f";
+}
+
+const char* dist_dash(std::size_t i) {
+  static const char* const kDash[] = {"", "7 4", "2 3", "10 3 2 3"};
+  return kDash[i % std::size(kDash)];
+}
+
+}  // namespace
+
+std::string format_nanos(std::uint64_t ns) {
+  const double v = static_cast<double>(ns);
+  auto three = [](double x) { return fixed(x, x >= 99.95 ? 0 : x >= 9.995 ? 1 : 2); };
+  if (ns < 1000) return std::to_string(ns) + "ns";
+  if (ns < 999'500) return three(v / 1e3) + "us";
+  if (ns < 999'500'000) return three(v / 1e6) + "ms";
+  return three(v / 1e9) + "s";
+}
+
+std::string group_thousands(std::uint64_t v) {
+  std::string digits = std::to_string(v);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string format_bench_table(const BenchReport& r) {
+  const BenchOptions& o = r.options;
+  std::string out = "orderflow bench: " + group_thousands(o.count) + " orders per cell, " +
+                    std::to_string(o.products) + (o.products == 1 ? " product" : " products") + " with " +
+                    group_thousands(static_cast<std::uint64_t>(r.stock)) + " units each, amounts 1.." +
+                    std::to_string(kBenchAmountMax) + ", on " + std::to_string(r.cpus) +
+                    (r.cpus == 1 ? " CPU" : " CPUs") + "\n";
+  const std::uint64_t every = bench_latency_sample_every(o);
+  out += "median of " + std::to_string(o.repeat) + (o.repeat == 1 ? " run" : " runs") + " per cell, seed " +
+         std::to_string(o.seed) + ", work " + work_text(o.work) + ", order timeout " +
+         (o.order_timeout ? format_nanos(static_cast<std::uint64_t>(o.order_timeout->count())) : "none") +
+         ", latency of " + (every == 1 ? std::string("every order") : "1 order in " + std::to_string(every)) +
+         "\n\n";
+  Table t;
+  t.header = {"dist",      "store",    "workers",   "orders/s", "p50",      "p99",
+              "completed", "rejected", "cancelled", "oversold", "conserved"};
+  t.left = {true, true, false, false, false, false, false, false, false, false, true};
+  for (std::size_t i = 0; i < r.cells.size(); ++i) {
+    const BenchCell& c = r.cells[i];
+    if (i > 0 && (c.store != r.cells[i - 1].store || to_string(c.dist) != to_string(r.cells[i - 1].dist)))
+      t.rows.emplace_back();
+    const BenchRun& m = c.median;
+    t.rows.push_back({to_string(c.dist), std::string(to_string(c.store)), std::to_string(c.workers),
+                      group_thousands(static_cast<std::uint64_t>(std::llround(m.orders_per_second()))),
+                      format_nanos(m.latency_p50_ns), format_nanos(m.latency_p99_ns), group_thousands(m.completed),
+                      group_thousands(m.rejected), group_thousands(m.cancelled),
+                      group_thousands(static_cast<std::uint64_t>(m.audit.oversold)), conserved_text(m.audit)});
+  }
+  return out + t.render();
+}
+
+std::string format_bench_csv(const BenchReport& r) {
+  std::string out =
+      "store,dist,workers,orders_per_second,seconds,latency_p50_ns,latency_p99_ns,latency_max_ns,latency_samples,"
+      "completed,rejected,cancelled,initial_stock,units_sold,stock_left,oversold,drift,conserved\n";
+  for (const BenchCell& c : r.cells) {
+    const BenchRun& m = c.median;
+    // No field can hold a comma, a quote or a newline: store and dist names are fixed spellings.
+    out += std::string(to_string(c.store)) + "," + to_string(c.dist) + "," + std::to_string(c.workers) + "," +
+           fixed(m.orders_per_second(), 1) + "," + fixed(m.seconds, 6) + "," + std::to_string(m.latency_p50_ns) +
+           "," + std::to_string(m.latency_p99_ns) + "," + std::to_string(m.latency_max_ns) + "," +
+           std::to_string(m.latency_samples) + "," + std::to_string(m.completed) + "," +
+           std::to_string(m.rejected) + "," + std::to_string(m.cancelled) + "," + std::to_string(m.audit.initial) +
+           "," + std::to_string(m.audit.sold) + "," + std::to_string(m.audit.left) + "," +
+           std::to_string(m.audit.oversold) + "," + std::to_string(m.audit.drift) + "," +
+           (m.audit.conserved() ? "true" : "false") + "\n";
+  }
+  return out;
+}
+
+std::string format_bench_json(const BenchReport& r) {
+  const BenchOptions& o = r.options;
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+  w.SetIndent(' ', 2);
+  w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
+  auto key = [&w](const char* k) { w.Key(k); };
+  auto str = [&w](const std::string& s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  w.StartObject();
+  key("orders");
+  w.Uint64(o.count);
+  key("products");
+  w.Uint(o.products);
+  key("stock");
+  w.Int64(r.stock);
+  key("amountMax");
+  w.Uint(kBenchAmountMax);
+  key("repeat");
+  w.Uint(o.repeat);
+  key("seed");
+  w.Uint64(o.seed);
+  key("workTimeMinNs");
+  w.Int64(o.work.min.count());
+  key("workTimeMaxNs");
+  w.Int64(o.work.max.count());
+  key("orderTimeoutNs");
+  if (o.order_timeout) {
+    w.Int64(o.order_timeout->count());
+  } else {
+    w.Null();
+  }
+  key("cpus");
+  w.Uint(r.cpus);
+  key("latencySampleEvery");
+  w.Uint64(bench_latency_sample_every(o));
+  key("cells");
+  w.StartArray();
+  for (const BenchCell& c : r.cells) {
+    const BenchRun& m = c.median;
+    w.StartObject();
+    key("store");
+    str(std::string(to_string(c.store)));
+    key("dist");
+    str(to_string(c.dist));
+    key("workers");
+    w.Uint64(c.workers);
+    key("ordersPerSecond");
+    w.Double(std::round(m.orders_per_second() * 10) / 10);
+    key("seconds");
+    w.Double(m.seconds);
+    key("latencyP50Ns");
+    w.Uint64(m.latency_p50_ns);
+    key("latencyP99Ns");
+    w.Uint64(m.latency_p99_ns);
+    key("latencyMaxNs");
+    w.Uint64(m.latency_max_ns);
+    key("latencySamples");
+    w.Uint64(m.latency_samples);
+    key("completed");
+    w.Uint64(m.completed);
+    key("rejected");
+    w.Uint64(m.rejected);
+    key("cancelled");
+    w.Uint64(m.cancelled);
+    key("initialStock");
+    w.Int64(m.audit.initial);
+    key("unitsSold");
+    w.Int64(m.audit.sold);
+    key("stockLeft");
+    w.Int64(m.audit.left);
+    key("oversold");
+    w.Int64(m.audit.oversold);
+    key("drift");
+    w.Int64(m.audit.drift);
+    key("conserved");
+    w.Bool(m.audit.conserved());
+    key("runsOrdersPerSecond");
+    w.StartArray();
+    for (double v : c.runs_orders_per_second) w.Double(std::round(v * 10) / 10);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+std::string bench_chart_svg(const BenchReport& r) {
+  const BenchOptions& o = r.options;
+  LineChart chart;
+  chart.title = "orderflow bench: throughput against workers";
+  chart.subtitle = group_thousands(o.count) + " orders per cell, " + std::to_string(o.products) + " products, " +
+                   "work " + work_text(o.work) + ", median of " + std::to_string(o.repeat) +
+                   (o.repeat == 1 ? " run" : " runs") + ", " + std::to_string(r.cpus) +
+                   (r.cpus == 1 ? " CPU" : " CPUs");
+  chart.x_label = "workers";
+  chart.y_label = "orders per second";
+  for (std::size_t w : o.workers) chart.x_categories.push_back(static_cast<double>(w));
+  for (std::size_t di = 0; di < o.dists.size(); ++di) {
+    for (StoreKind s : o.stores) {
+      ChartSeries series;
+      series.name = std::string(to_string(s)) + "  " + to_string(o.dists[di]);
+      series.color = store_color(s);
+      series.dash = dist_dash(di);
+      for (const BenchCell& c : r.cells)
+        if (c.store == s && to_string(c.dist) == to_string(o.dists[di]))
+          series.points.push_back({static_cast<double>(c.workers), c.median.orders_per_second()});
+      chart.series.push_back(std::move(series));
+    }
+  }
+  return render_svg(chart);
+}
+
+}  // namespace orderflow
