@@ -14,13 +14,9 @@ BatchBuilder::BatchBuilder(std::size_t batch_records, std::size_t batch_bytes, s
 }
 
 void BatchBuilder::fresh() {
-  RecordFormat format = current_.format;
-  CsvLayout csv = current_.csv;
-  std::uint32_t file = current_.file;
-  current_ = Batch();
-  current_.file = file;
-  current_.format = format;
-  current_.csv = csv;
+  // `emit` took the last batch by moving from it, or by swapping a recycled
+  // (cleared) one in: either way clear() keeps whatever capacity is there.
+  current_.clear();
   current_.records.reserve(std::min<std::size_t>(batch_records_, 4096));
   current_.bytes.reserve(std::min<std::size_t>(batch_records_ * 64, batch_bytes_));
 }
@@ -28,12 +24,18 @@ void BatchBuilder::fresh() {
 void BatchBuilder::flush() {
   if (current_.records.empty() || stopped_) return;
   current_.index = next_index_;
+  const std::uint32_t file = current_.file;
+  const RecordFormat format = current_.format;
+  const CsvLayout csv = current_.csv;
   if (!emit_(current_)) {
     stopped_ = true;  // current_ stays held: not accepted
     return;
   }
   ++next_index_;
   fresh();
+  current_.file = file;  // the next batch continues the same file
+  current_.format = format;
+  current_.csv = csv;
 }
 
 void BatchBuilder::start_file(std::uint32_t file) {

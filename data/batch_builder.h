@@ -16,8 +16,8 @@ namespace orderflow {
 class BatchBuilder final : public RecordSink {
  public:
   // `emit` is offered each full batch: it returns true after taking it (moving
-  // from it), or false, leaving it untouched, to say "no more" (the run is
-  // stopping). After a refusal the batch stays held (not accepted), further
+  // from it, or swapping it with an empty batch whose allocations it recycles),
+  // or false, leaving it untouched, to say "no more" (the run is stopping). After a refusal the batch stays held (not accepted), further
   // records are dropped, and stopped() is true.
   BatchBuilder(std::size_t batch_records, std::size_t batch_bytes, std::uint64_t first_seq,
                std::function<bool(Batch&)> emit);

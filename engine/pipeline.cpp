@@ -22,6 +22,7 @@ namespace orderflow {
 namespace {
 
 constexpr std::size_t kWriteBytes = 1 << 20;  // results are written in chunks about this large
+constexpr std::size_t kRecycledJobsMax = 64;   // written jobs kept for reuse
 
 // A batch on its way through the stages, with what the router adds.
 struct Job {
@@ -80,6 +81,9 @@ struct Pipeline::State {
   Channel<JobPtr> decoded;
   std::vector<std::unique_ptr<Channel<Slice>>> slices;  // one per worker (sharded) or one shared
   Channel<JobPtr> done;
+  // Written jobs go back to the reader to be filled again: their buffers keep
+  // their capacity, so a long run stops allocating (and faulting in) memory.
+  Channel<JobPtr> recycled;
 
   // Stopping.
   Context hard;             // ends on the caller's hard stop or deadline, or on a failure here
@@ -105,7 +109,8 @@ struct Pipeline::State {
         partials(new Partial[o.workers == 0 ? 1 : o.workers]),
         raw(o.buffer_batches),
         decoded(o.buffer_batches),
-        done(o.buffer_batches) {
+        done(o.buffer_batches),
+        recycled(kRecycledJobsMax) {
     for (const InputSource& s : in) names.push_back(s.name);
     std::vector<std::int64_t> initial;
     initial.reserve(c.size());
@@ -159,10 +164,11 @@ struct Pipeline::State {
 void Pipeline::State::read_stage() {
   InputReader reader(inputs, options, intake, &bytes_read);
   ReaderOutcome outcome = reader.run([&](Batch& b) {
-    auto job = std::make_shared<Job>();
-    job->batch = std::move(b);
+    JobPtr job;
+    if (recycled.try_recv(job) != ChannelStatus::kOk) job = std::make_shared<Job>();
+    std::swap(job->batch, b);  // b gets the recycled (cleared) buffers, if any
     if (raw.send(std::move(job), intake) == ChannelStatus::kOk) return true;
-    b = std::move(job->batch);  // refused: the batch stays with the reader, not accepted
+    std::swap(job->batch, b);  // refused: the batch stays with the reader, not accepted
     return false;
   });
   this->reader = std::move(outcome);
@@ -326,17 +332,27 @@ void Pipeline::State::write_stage() {
     }
     cancel_hard();
   };
+  auto recycle = [&](JobPtr& j) {
+    if (j.use_count() != 1) return;  // an applier still lets go of it: let it be freed
+    j->batch.clear();
+    j->route.clear();
+    (void)recycled.try_send(std::move(j));  // when the pool is full, it is freed
+  };
   auto flush = [&] {
     if (!failed && !ready.empty()) {
       parts.clear();
       for (const JobPtr& j : ready) parts.emplace_back(j->batch.out);
       if (!out.write_parts(parts)) fail_once();
     }
+    for (JobPtr& j : ready) recycle(j);
     ready.clear();
     ready_bytes = 0;
   };
   auto emit = [&](JobPtr job) {
-    if (failed || out_fd < 0) return;
+    if (failed || out_fd < 0) {
+      recycle(job);
+      return;
+    }
     ready_bytes += job->batch.out.size();
     ready.push_back(std::move(job));
     if (ready_bytes >= kWriteBytes) flush();
