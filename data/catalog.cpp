@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <numeric>
 
@@ -97,6 +98,11 @@ struct JsonCatalogHandler {
   std::string key;                       // the last key seen at product level
   int depth = 0;
   bool too_deep = false;
+  // A value that --stock-out could not write back as loadable JSON: a string
+  // or key that decodes to invalid UTF-8 (a lone "\udc00" escape), or a number
+  // beyond double range (1.7976931348623159e308: RapidJSON accepts the text,
+  // strtod() makes it infinite). Product ids and names have their own checks.
+  const char* unwritable = nullptr;
 
   bool Null() {
     scalar_element();
@@ -140,15 +146,24 @@ struct JsonCatalogHandler {
         if (errno == 0) return doc.Uint64(v);
       }
     }
-    return doc.Double(std::strtod(text.c_str(), nullptr));  // no setlocale: "C" numbers
+    double d = std::strtod(text.c_str(), nullptr);  // no setlocale: "C" numbers
+    if (std::isinf(d)) return refuse("number out of range");
+    return doc.Double(d);
   }
   bool String(const char* s, rapidjson::SizeType len, bool copy) {
     scalar_element();
+    const bool checked_later = depth == 2 && (key == "id" || key == "name");
+    if (!checked_later && !is_valid_utf8(std::string_view(s, len))) return refuse("string is not valid UTF-8");
     return doc.String(s, len, copy);
   }
   bool Key(const char* s, rapidjson::SizeType len, bool copy) {
     if (depth == 2) key.assign(s, len);
+    if (!is_valid_utf8(std::string_view(s, len))) return refuse("key is not valid UTF-8");
     return doc.Key(s, len, copy);
+  }
+  bool refuse(const char* why) {
+    unwritable = why;
+    return false;
   }
   bool StartObject() {
     if (depth == 1) start_element();
@@ -215,7 +230,7 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
     cat.json_ = std::make_unique<JsonSource>();
     rapidjson::Document& doc = cat.json_->doc;
     rapidjson::MemoryStream stream(body.data() + bom, body.size() - bom);
-    JsonCatalogHandler handler{doc, stream, {}, {}, {}, 0, false};
+    JsonCatalogHandler handler{doc, stream, {}, {}, {}, 0, false, nullptr};
     rapidjson::Reader reader;
     rapidjson::ParseResult pr;
     auto generate = [&](rapidjson::Document&) {
@@ -229,6 +244,7 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
       if (handler.too_deep)
         return Status::Corruption(at(source, line_of(bytes, off)) + "JSON nested deeper than " +
                                   std::to_string(kJsonDepthMax) + " levels");
+      if (handler.unwritable) return Status::Corruption(at(source, line_of(bytes, off)) + handler.unwritable);
       return Status::Corruption(at(source, line_of(bytes, off)) + "invalid JSON: " +
                                 json_error_text(pr.Code(), pr.Offset()));
     }
