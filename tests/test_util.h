@@ -33,6 +33,14 @@ struct RunResult {
   std::string out;     // everything written to stdout
   std::string err;     // everything written to stderr
   bool timed_out = false;
+  // The child's peak resident set size in KiB (wait4's ru_maxrss). On Linux
+  // exec keeps the high-water mark of the forked copy of this process, so it
+  // is an upper bound: at least this process's own RSS when it forked.
+  long max_rss_kb = -1;
+  // With RunOptions::sample_rss: the child's own high-water mark (VmHWM of
+  // /proc/PID/status, read every few ms while it ran): a lower bound that is
+  // exact unless the peak came in its last milliseconds. -1 if never read.
+  long sampled_hwm_kb = -1;
 };
 
 struct RunOptions {
@@ -40,6 +48,10 @@ struct RunOptions {
   bool stdin_closed = false;     // give the child no stdin at all (/dev/null)
   int timeout_seconds = 60;      // a guard against hangs only; never a speed check
   std::string cwd;               // working directory ("" = inherit)
+  std::string stdin_file;        // open this path read-only as the child's stdin (overrides stdin_data)
+  std::string stdout_file;       // the child's stdout goes to this path (e.g. /dev/full); out stays ""
+  bool stdin_fd_closed = false;  // the child starts with file descriptor 0 closed
+  bool sample_rss = false;       // fill RunResult::sampled_hwm_kb
 };
 
 // Runs `binary() args...` and collects its output.

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -66,6 +68,23 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
+// VmHWM of a running child, in KiB, or -1 (gone, or not yet exec'd: before
+// exec it is this process's copy, with this process's high-water mark).
+inline long vm_hwm_kb(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  char exe[4096];
+  ssize_t n = ::readlink((proc + "/exe").c_str(), exe, sizeof exe);
+  if (n <= 0) return -1;
+  if (std::filesystem::path(std::string(exe, static_cast<std::size_t>(n))).filename() !=
+      std::filesystem::path(binary()).filename())
+    return -1;
+  std::ifstream f(proc + "/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+  return -1;
+}
+
 RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) || ::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC))
@@ -73,13 +92,25 @@ RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    if (options.stdin_closed) {
+    if (options.stdin_fd_closed) {
+      ::close(0);
+    } else if (!options.stdin_file.empty()) {
+      int fd = ::open(options.stdin_file.c_str(), O_RDONLY);
+      if (fd < 0) ::_exit(127);
+      ::dup2(fd, 0);
+    } else if (options.stdin_closed) {
       int devnull = ::open("/dev/null", O_RDONLY);
       ::dup2(devnull, 0);
     } else {
       ::dup2(in_pipe[0], 0);
     }
-    ::dup2(out_pipe[1], 1);
+    if (!options.stdout_file.empty()) {
+      int fd = ::open(options.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) ::_exit(127);
+      ::dup2(fd, 1);
+    } else {
+      ::dup2(out_pipe[1], 1);
+    }
     ::dup2(err_pipe[1], 2);
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(127);
     std::vector<char*> argv;
@@ -101,7 +132,7 @@ RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
   RunResult r;
   std::size_t fed = 0;
   int in_fd = in_pipe[1];
-  if (options.stdin_closed || options.stdin_data.empty()) {
+  if (options.stdin_closed || options.stdin_fd_closed || !options.stdin_file.empty() || options.stdin_data.empty()) {
     ::close(in_fd);
     in_fd = -1;
   } else {
@@ -123,7 +154,9 @@ RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
       ::kill(pid, SIGKILL);
       break;
     }
-    int rc = ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left.count(), 1000)));
+    if (options.sample_rss) r.sampled_hwm_kb = std::max(r.sampled_hwm_kb, vm_hwm_kb(pid));
+    const long long wait_ms = options.sample_rss ? 2 : 1000;
+    int rc = ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(std::min<long long>(left.count(), wait_ms)));
     if (rc < 0 && errno == EINTR) continue;
     if (out_i >= 0 && (fds[out_i].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t k = ::read(out_pipe[0], buf, sizeof buf);
@@ -149,8 +182,10 @@ RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
   ::close(out_pipe[0]);
   ::close(err_pipe[0]);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
+  r.max_rss_kb = usage.ru_maxrss;
   ::sigaction(SIGPIPE, &old, nullptr);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
