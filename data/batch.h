@@ -6,7 +6,10 @@
 // parsing), the decoded Records, and its formatted results. It is moved, never
 // copied, between stages; one stage owns it at a time. `clear()` keeps the
 // allocations so batches can be recycled.
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,12 +17,54 @@
 
 namespace orderflow {
 
+// The bytes of a batch's records: a growable buffer that, unlike
+// std::vector<char>, never zero-fills what it is about to overwrite.
+class ByteBuffer {
+ public:
+  ByteBuffer() = default;
+  ByteBuffer(ByteBuffer&& o) noexcept : data_(std::move(o.data_)), size_(o.size_), capacity_(o.capacity_) {
+    o.size_ = o.capacity_ = 0;
+  }
+  ByteBuffer& operator=(ByteBuffer&& o) noexcept {
+    data_ = std::move(o.data_);
+    size_ = o.size_;
+    capacity_ = o.capacity_;
+    o.size_ = o.capacity_ = 0;
+    return *this;
+  }
+
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  void clear() { size_ = 0; }
+  void reserve(std::size_t n) {
+    if (n <= capacity_) return;
+    std::unique_ptr<char[]> bigger(new char[n]);
+    if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = n;
+  }
+  // Appends n bytes and a NUL.
+  void append_terminated(const char* p, std::size_t n) {
+    if (size_ + n + 1 > capacity_) reserve(std::max(capacity_ * 2, size_ + n + 1));
+    if (n) std::memcpy(data_.get() + size_, p, n);
+    data_[size_ + n] = '\0';
+    size_ += n + 1;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 struct Batch {
   std::uint64_t index = 0;          // 0, 1, 2, ... in input order
   std::uint32_t file = 0;           // index into the run's input names
   RecordFormat format = RecordFormat::kNdjson;
   CsvLayout csv;                    // with kCsv
-  std::vector<char> bytes;          // record bytes, each NUL-terminated
+  ByteBuffer bytes;                 // record bytes, each NUL-terminated
   std::vector<Record> records;      // seq ascending, contiguous
   std::string out;                  // formatted results (NDJSON lines)
 
@@ -38,8 +83,7 @@ struct Batch {
     r.line = line;
     r.offset = static_cast<std::uint32_t>(bytes.size());
     r.length = static_cast<std::uint32_t>(n);
-    bytes.insert(bytes.end(), p, p + n);
-    bytes.push_back('\0');
+    bytes.append_terminated(p, n);
     return r;
   }
 

@@ -84,14 +84,27 @@ struct ResultFormatter::Impl {
     std::memcpy(p, s.data(), s.size());
     p += s.size();
   }
+  // Decimal digits, two at a time from a table (half the divisions).
   void u64(std::uint64_t v) {
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char tmp[20];
     char* e = tmp + sizeof tmp;
     char* q = e;
-    do {
-      *--q = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
+    while (v >= 100) {
+      const std::size_t pair = static_cast<std::size_t>(v % 100) * 2;
+      v /= 100;
+      q -= 2;
+      std::memcpy(q, kPairs + pair, 2);
+    }
+    if (v >= 10) {
+      q -= 2;
+      std::memcpy(q, kPairs + static_cast<std::size_t>(v) * 2, 2);
+    } else {
+      *--q = static_cast<char>('0' + v);
+    }
     raw(std::string_view(q, static_cast<std::size_t>(e - q)));
   }
   void i64(std::int64_t v) {
