@@ -1,0 +1,233 @@
+// The concurrent pipeline against the sequential reference, in process (so the
+// ThreadSanitizer build watches every stage): with the sharded store the
+// results are byte-identical for every workers x batch x buffer, and with the
+// shared stores every record still gets exactly one result and stock adds up.
+#include "engine/pipeline.h"
+
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "data/batch_builder.h"
+#include "data/decoder.h"
+#include "data/ledger.h"
+#include "data/result_format.h"
+
+namespace orderflow {
+namespace {
+
+const char kCatalog[] =
+    "ID,ProductName,Stock,Variety,Price\n"
+    "A,Apple,300,Red,1.25\nB,Banana,500,Yellow,0.40\nC,Cherry,40,Dark,9.99\nD,Date,0,Brown,3.00\n";
+
+#if defined(__SANITIZE_THREAD__)
+constexpr int kRecords = 1500;
+#else
+constexpr int kRecords = 6000;
+#endif
+
+// A mixed stream: orders with and without ids, ids reused (duplicates),
+// reversals of earlier, unknown, rejected and already reversed orders, unknown
+// products, bad amounts and malformed lines.
+std::string mixed_stream(unsigned seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
+  const char* products[] = {"A", "B", "C", "D", "NOPE"};
+  std::string out;
+  for (int i = 0; i < kRecords; ++i) {
+    int kind = pick(100);
+    std::string id = std::to_string(pick(kRecords / 2));
+    id.insert(id.begin(), 'o');  // (GCC 12 warns, wrongly, about "o" + std::string)
+    if (kind < 15) {
+      out += R"({"id":")" + id + R"(","op":"reverse"})";
+    } else if (kind < 20) {
+      out += R"({"id":")" + id + R"(","productId":"A","amount":2,})";  // malformed
+    } else if (kind < 23) {
+      out += R"({"productId":"B","amount":)" + std::to_string(pick(3) - 1) + "}";  // -1, 0, 1
+    } else if (kind < 40) {
+      out += R"({"productId":")" + std::string(products[pick(5)]) + R"(","amount":)" + std::to_string(1 + pick(9)) + "}";
+    } else {
+      out += R"({"id":")" + id + R"(","productId":")" + products[pick(5)] + R"(","amount":)" +
+             std::to_string(1 + pick(12)) + "}";
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+int memfd_with(const std::string& bytes) {
+  int fd = ::memfd_create("pipeline-test", 0);
+  if (fd < 0 || ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) std::abort();
+  ::lseek(fd, 0, SEEK_SET);
+  return fd;
+}
+
+std::string contents(int fd) {
+  std::string out;
+  ::lseek(fd, 0, SEEK_SET);
+  char buf[1 << 16];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+// The sequential reference: the data layer's steps, one record after another, on one thread.
+std::string sequential(const Catalog& catalog, const std::string& input, std::vector<std::int64_t>* final_stock) {
+  std::vector<std::int64_t> initial;
+  for (const Product& p : catalog.products()) initial.push_back(p.stock);
+  auto store = make_store(StoreKind::kSharded, initial, 1);
+  OrderIndex index;
+  Decoder decoder(catalog);
+  std::vector<std::string> names{"in"};
+  ResultFormatter formatter(catalog, names);
+  std::string out;
+  BatchBuilder builder(100, 1 << 20, 1, [&](Batch& b) {
+    decoder.decode(b);
+    for (Record& r : b.records)
+      if (resolve(r, index)) apply(r, *store, catalog);
+    formatter.format(b, out);
+    return true;
+  });
+  Framer framer(InputFormat::kAuto, kRecordBytesMaxDefault, "in");
+  EXPECT_TRUE(framer.feed(input.data(), input.size(), builder).ok());
+  EXPECT_TRUE(framer.finish(builder).ok());
+  builder.flush();
+  *final_stock = store->snapshot();
+  return out;
+}
+
+struct Outcome {
+  PipelineReport report;
+  std::string out;
+};
+
+Outcome run(const Catalog& catalog, const std::string& input, const PipelineOptions& o) {
+  int in = memfd_with(input);
+  int out = ::memfd_create("pipeline-out", 0);
+  std::vector<InputSource> inputs{{"in", in}};
+  Outcome r{run_pipeline(catalog, inputs, out, o), contents(out)};
+  ::close(in);
+  ::close(out);
+  return r;
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  Catalog catalog = std::move(Catalog::parse(kCatalog, "cat.csv")).value();
+};
+
+TEST_F(PipelineTest, ShardedResultsAreByteIdenticalToTheSequentialReferenceForEverySetting) {
+  const std::string input = mixed_stream(42);
+  std::vector<std::int64_t> reference_stock;
+  const std::string reference = sequential(catalog, input, &reference_stock);
+  ASSERT_EQ(std::count(reference.begin(), reference.end(), '\n'), kRecords);
+  for (std::size_t workers : {1, 2, 3, 8}) {
+    for (std::size_t batch : {1, 7, 1024}) {
+      for (std::size_t buffer : {1, 64}) {
+        PipelineOptions o;
+        o.workers = workers;
+        o.batch_records = batch;
+        o.buffer_batches = buffer;
+        Outcome r = run(catalog, input, o);
+        std::string label = std::to_string(workers) + " workers, batch " + std::to_string(batch) + ", buffer " +
+                            std::to_string(buffer);
+        ASSERT_TRUE(r.report.status.ok()) << label << ": " << r.report.status.message();
+        EXPECT_TRUE(r.out == reference) << label << ": results differ from the sequential reference";
+        EXPECT_EQ(r.report.final_stock, reference_stock) << label;
+        EXPECT_EQ(r.report.stats.records, static_cast<std::uint64_t>(kRecords)) << label;
+      }
+    }
+  }
+}
+
+TEST_F(PipelineTest, RendezvousChannelsWorkToo) {
+  const std::string input = mixed_stream(7);
+  std::vector<std::int64_t> stock;
+  const std::string reference = sequential(catalog, input, &stock);
+  PipelineOptions o;
+  o.workers = 2;
+  o.batch_records = 16;
+  o.buffer_batches = 0;
+  Outcome r = run(catalog, input, o);
+  EXPECT_TRUE(r.out == reference);
+}
+
+// Shared stores apply concurrently: which racing order gets the last unit may
+// differ, but every record has one result, nothing is lost, stock never goes
+// below zero, and units sold + stock left = initial stock.
+TEST_F(PipelineTest, SharedStoresGiveEveryRecordOneResultAndConserveStock) {
+  const std::string input = mixed_stream(9);
+  for (StoreKind kind : {StoreKind::kMutex, StoreKind::kStriped, StoreKind::kAtomic}) {
+    PipelineOptions o;
+    o.workers = 8;
+    o.batch_records = 50;
+    o.store = kind;
+    Outcome r = run(catalog, input, o);
+    std::string label(to_string(kind));
+    ASSERT_TRUE(r.report.status.ok()) << label;
+    // Exactly one line per seq, in order.
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < r.out.size()) {
+      std::size_t nl = r.out.find('\n', pos);
+      lines.push_back(r.out.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    ASSERT_EQ(lines.size(), static_cast<std::size_t>(kRecords)) << label;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      ASSERT_EQ(lines[i].rfind("{\"seq\":" + std::to_string(i + 1) + ",", 0), 0u) << label << ": " << lines[i];
+    const Stats& s = r.report.stats;
+    EXPECT_EQ(s.records, static_cast<std::uint64_t>(kRecords)) << label;
+    EXPECT_EQ(s.records, s.completed + s.rejected + s.reversed + s.cancelled) << label;
+    for (std::uint32_t p = 0; p < catalog.size(); ++p) {
+      EXPECT_GE(r.report.final_stock[p], 0) << label;
+      EXPECT_EQ(r.report.final_stock[p] + s.products[p].sold, catalog.product(p).stock) << label << " product " << p;
+    }
+  }
+}
+
+TEST_F(PipelineTest, UnorderedResultsAreTheSameLinesInSomeOrder) {
+  const std::string input = mixed_stream(5);
+  std::vector<std::int64_t> stock;
+  std::string reference = sequential(catalog, input, &stock);
+  PipelineOptions o;
+  o.workers = 3;
+  o.batch_records = 13;
+  o.unordered = true;
+  Outcome r = run(catalog, input, o);
+  auto sorted_lines = [](const std::string& text) {
+    std::vector<std::string> v;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      v.push_back(text.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(sorted_lines(r.out), sorted_lines(reference));
+}
+
+TEST_F(PipelineTest, StrictStopsAtTheFirstInvalidRecordAfterApplyingTheOnesBefore) {
+  std::string input;
+  for (int i = 0; i < 500; ++i) input += R"({"productId":"B","amount":1})" "\n";
+  input += "{broken\n";
+  for (int i = 0; i < 500; ++i) input += R"({"productId":"B","amount":1})" "\n";
+  PipelineOptions o;
+  o.workers = 2;
+  o.batch_records = 64;
+  o.strict = true;
+  Outcome r = run(catalog, input, o);
+  EXPECT_TRUE(r.report.strict_failed);
+  EXPECT_NE(r.report.status.message().find("in:501:"), std::string::npos) << r.report.status.message();
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 500);
+  EXPECT_EQ(r.report.stats.records, 500u);
+  EXPECT_EQ(r.report.final_stock[1], 0);  // all 500 units of B went to the records before it
+}
+
+}  // namespace
+}  // namespace orderflow
