@@ -51,6 +51,7 @@ struct RunOptions {
   std::string stdin_file;        // open this path read-only as the child's stdin (overrides stdin_data)
   std::string stdout_file;       // the child's stdout goes to this path (e.g. /dev/full); out stays ""
   bool stdin_fd_closed = false;  // the child starts with file descriptor 0 closed
+  bool stdout_fd_closed = false; // the child starts with file descriptor 1 closed
   bool sample_rss = false;       // fill RunResult::sampled_hwm_kb
 };
 

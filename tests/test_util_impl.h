@@ -104,7 +104,9 @@ RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
     } else {
       ::dup2(in_pipe[0], 0);
     }
-    if (!options.stdout_file.empty()) {
+    if (options.stdout_fd_closed) {
+      ::close(1);
+    } else if (!options.stdout_file.empty()) {
       int fd = ::open(options.stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd < 0) ::_exit(127);
       ::dup2(fd, 1);

@@ -294,6 +294,21 @@ TEST(FaultDrills, ClosedStandardInputIsAReadErrorNotAHang) {
   EXPECT_EQ(count_of(summary_of(dir.file("sum.json")), "records"), 3u);
 }
 
+TEST(FaultDrills, ClosedStandardOutputIsAWriteError) {
+  // `orderflow process in.ndjson >&-`: results cannot be written, and nothing
+  // the program opens may take fd 1 and receive them instead.
+  TempDir dir;
+  write_file(dir.file("good.ndjson"), kGood);
+  RunOptions o;
+  o.stdout_fd_closed = true;
+  RunResult r = run({"process", "-q", dir.file("good.ndjson"), "--summary", dir.file("sum.json")}, o);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "orderflow: error: cannot write results to standard output: Bad file descriptor\n");
+  EXPECT_EQ(count_of(summary_of(dir.file("sum.json")), "records"), 3u);
+  EXPECT_EQ(read_file(dir.file("good.ndjson")), kGood);  // the input was not written to
+}
+
 // Random bytes that do not start with a byte-order mark.
 std::string random_bytes(std::size_t n, unsigned seed) {
   std::mt19937 gen(seed);
