@@ -22,7 +22,8 @@ std::string fixed(double v, int decimals) {
 std::string work_text(const WorkTime& w) {
   if (w.none()) return "0";
   const auto lo = static_cast<std::uint64_t>(w.min.count()), hi = static_cast<std::uint64_t>(w.max.count());
-  return lo == hi ? format_nanos(lo) : format_nanos(lo) + "-" + format_nanos(hi);
+  if (lo == hi) return format_nanos(lo);
+  return (lo == 0 ? std::string("0") : format_nanos(lo)) + "-" + format_nanos(hi);
 }
 
 std::string conserved_text(const StockAudit& a) {

@@ -78,6 +78,17 @@ TEST(BenchReport, Table) {
             "hot:0.99  check-then-act        2  4,000,000  20ns   300ns      1,000         0          0       100  no (+107)\n");
 }
 
+TEST(BenchReport, TableNamesWorkAndDeadline) {
+  BenchReport r = two_cells();
+  r.options.work = {std::chrono::nanoseconds(0), std::chrono::milliseconds(2)};
+  r.options.order_timeout = std::chrono::microseconds(1500);
+  EXPECT_EQ(testing::lines(format_bench_table(r))[1],
+            "median of 1 run per cell, seed 1, work 0-2.00ms, order timeout 1.50ms, latency of every order");
+  r.options.work = {std::chrono::microseconds(50), std::chrono::microseconds(50)};
+  EXPECT_EQ(testing::lines(format_bench_table(r))[1],
+            "median of 1 run per cell, seed 1, work 50.0us, order timeout 1.50ms, latency of every order");
+}
+
 TEST(BenchReport, Csv) {
   const std::vector<std::string> rows = testing::lines(format_bench_csv(two_cells()));
   ASSERT_EQ(rows.size(), 3u);
