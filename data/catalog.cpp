@@ -103,6 +103,8 @@ struct JsonCatalogHandler {
   // beyond double range (1.7976931348623159e308: RapidJSON accepts the text,
   // strtod() makes it infinite). Product ids and names have their own checks.
   const char* unwritable = nullptr;
+  bool seen_id = false, seen_name = false;  // in the current product object
+  bool checked_later = false;               // the current member is the product's first id or name
 
   bool Null() {
     scalar_element();
@@ -152,12 +154,18 @@ struct JsonCatalogHandler {
   }
   bool String(const char* s, rapidjson::SizeType len, bool copy) {
     scalar_element();
-    const bool checked_later = depth == 2 && (key == "id" || key == "name");
-    if (!checked_later && !is_valid_utf8(std::string_view(s, len))) return refuse("string is not valid UTF-8");
+    if (!(depth == 2 && checked_later) && !is_valid_utf8(std::string_view(s, len))) return refuse("string is not valid UTF-8");
     return doc.String(s, len, copy);
   }
   bool Key(const char* s, rapidjson::SizeType len, bool copy) {
-    if (depth == 2) key.assign(s, len);
+    if (depth == 2) {
+      key.assign(s, len);
+      // Only the first "id"/"name" is read (and checked) later; a repeated one
+      // is written back by --stock-out all the same.
+      bool& seen = key == "id" ? seen_id : seen_name;
+      checked_later = (key == "id" || key == "name") && !seen;
+      if (key == "id" || key == "name") seen = true;
+    }
     if (!is_valid_utf8(std::string_view(s, len))) return refuse("key is not valid UTF-8");
     return doc.Key(s, len, copy);
   }
@@ -193,6 +201,7 @@ struct JsonCatalogHandler {
     element_offsets.push_back(stream.Tell());
     price_texts.emplace_back();
     key.clear();
+    seen_id = seen_name = checked_later = false;
   }
   bool enter() {
     if (++depth > kJsonDepthMax) {
