@@ -86,6 +86,9 @@ TEST(FuzzRegression, CatalogValuesThatStockOutCouldNotWriteBackAreRefused) {
   EXPECT_EQ(error_of("\"x\":\"\\udc00\""), "c.json:3: string is not valid UTF-8");
   EXPECT_EQ(error_of("\"x\":{\"y\":[\"ok\",\"a\\udfff\"]}"), "c.json:3: string is not valid UTF-8");
   EXPECT_EQ(error_of("\"\\udc00\":1"), "c.json:3: key is not valid UTF-8");
+  // A repeated name (or id) is not the one read later, but it is written back.
+  EXPECT_EQ(error_of("\"name\":\"\\udc00\""), "c.json:3: string is not valid UTF-8");
+  EXPECT_EQ(error_of("\"id\":\"\\udc00\""), "c.json:3: string is not valid UTF-8");
   // Just above DBL_MAX: RapidJSON accepts the text, strtod() gives infinity.
   EXPECT_EQ(error_of("\"x\":1.7976931348623159e308"), "c.json:3: number out of range");
   EXPECT_EQ(error_of("\"x\":[-1.7976931348623159e308]"), "c.json:3: number out of range");
