@@ -62,6 +62,7 @@ void RunMonitor::stop() {
 
 void RunMonitor::loop() {
   constexpr int kTickMs = 100;  // at most 10 progress updates a second
+  if (options_.progress) draw_progress(false);  // something to see at once
   for (;;) {
     pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     int rc = ::poll(fds, 2, options_.progress ? kTickMs : -1);

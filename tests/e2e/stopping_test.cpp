@@ -475,3 +475,76 @@ TEST(Stopping, ClosedStdoutStopsQuietly) {
 
 }  // namespace
 }  // namespace orderflow::testing
+
+namespace orderflow::testing {
+namespace {
+
+// --progress draws a progress line on stderr (records, records/s, and the
+// share of input read when its size is known), clears it at the end, and
+// never writes it to stdout; --no-progress never draws it.
+TEST(Progress, ForcedProgressLineIsOnStderrOnlyAndIsClearedAtTheEnd) {
+  TempDir dir;
+  Stream s = make_stream(dir, 2000, 12);
+  write_file(dir.file("in.ndjson"), s.bytes);
+  // A pipe that stays open a while keeps the run alive long enough for a few ticks.
+  Child c({{"process", "-c", s.catalog, "--progress", "-o", dir.file("r.ndjson")}});
+  ASSERT_TRUE(c.wait_until_signals_blocked());
+  c.feed(first_lines(s, 1000));
+  ASSERT_TRUE(wait_for_lines(dir.file("r.ndjson"), 1000));
+  std::this_thread::sleep_for(300ms);  // at most 10 updates a second: some must have come
+  c.feed(s.bytes.substr(first_lines(s, 1000).size()));
+  c.close_stdin();
+  EXPECT_EQ(c.finish(), 0) << c.err();
+  const std::string& err = c.err();
+  std::size_t first = err.find("\rorderflow: ");
+  ASSERT_NE(first, std::string::npos) << err;
+  EXPECT_NE(err.find(" records, ", first), std::string::npos) << err;
+  EXPECT_NE(err.find(" records/s", first), std::string::npos) << err;
+  // Cleared (a CR, blanks, a CR) before the summary, which starts a line of its own.
+  std::size_t summary = err.find("orderflow: 2000 records in ");
+  ASSERT_NE(summary, std::string::npos) << err;
+  ASSERT_GE(summary, 1u);
+  EXPECT_EQ(err[summary - 1], '\r') << "the progress line was not cleared";
+  EXPECT_EQ(count_lines(dir.file("r.ndjson")), 2000u);
+  EXPECT_EQ(c.out(), "");
+}
+
+TEST(Progress, ShowsTheShareReadWhenEveryInputIsARegularFile) {
+  TempDir dir;
+  Stream s = make_stream(dir, 300, 15);
+  write_file(dir.file("a.ndjson"), s.bytes);
+  RunResult r = run({"process", dir.file("a.ndjson"), "-c", s.catalog, "--progress", "-q", "-o", "none"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("% read"), std::string::npos) << r.err;
+}
+
+TEST(Progress, NoShareForInputsOfUnknownSize) {
+  TempDir dir;
+  std::string fifo = dir.file("slow.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Stream s = make_stream(dir, 100, 13);
+  write_file(dir.file("a.ndjson"), s.bytes);
+  // A regular file, then a FIFO held open: the run waits on the FIFO, showing progress.
+  int hold = ::open(fifo.c_str(), O_RDWR);
+  ASSERT_GE(hold, 0);
+  RunResult r = run({"process", dir.file("a.ndjson"), fifo, "-c", s.catalog, "--progress", "-q", "-o", "none",
+                     "--timeout", "400ms"});
+  ::close(hold);
+  EXPECT_EQ(r.exit_code, 124) << r.err;
+  // A FIFO has no known size, so no share is shown; the counts are.
+  EXPECT_NE(r.err.find("100 records, "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("% read"), std::string::npos) << r.err;
+}
+
+TEST(Progress, NoProgressNeverDrawsIt) {
+  TempDir dir;
+  Stream s = make_stream(dir, 500, 14);
+  RunResult r = run_with_input({"process", "-c", s.catalog, "--no-progress", "-o", "none"}, s.bytes);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
+  RunResult both = run({"process", "--progress", "--no-progress"});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+}
+
+}  // namespace
+}  // namespace orderflow::testing
