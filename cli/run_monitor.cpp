@@ -91,8 +91,15 @@ void RunMonitor::handle(int signo) {
     cause_.compare_exchange_strong(none, static_cast<std::uint8_t>(
                                              signo == SIGTERM ? StopCause::kTerminated : StopCause::kInterrupted));
     close_intake_();  // graceful: finish what was accepted
-  } else {
+  } else if (requests_ == 2) {
     hard_stop_();     // the rest becomes Cancelled
+    hard_stop_at_ = std::chrono::steady_clock::now();
+  } else if (std::chrono::steady_clock::now() - hard_stop_at_ >= std::chrono::seconds(1)) {
+    // Still running a second after a hard stop: something outside is stuck
+    // (typically a reader of the results that stopped reading). Leave now.
+    clear_progress();
+    write_all(2, "orderflow: stopped at once on a third signal; results and summary may be incomplete\n");
+    ::_exit(cause() == StopCause::kTerminated ? 143 : 130);
   }
 }
 

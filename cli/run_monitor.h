@@ -6,6 +6,9 @@
 // mask) and delivers them through a signalfd, which the monitor thread polls.
 //   first SIGINT/SIGTERM   graceful close: intake stops (close_intake)
 //   second (either)        hard stop: accepted records not yet applied are cancelled
+//   a third, a second or more after the hard stop
+//                          leave at once (something outside is stuck, e.g. a
+//                          reader of the results that stopped reading)
 //   SIGUSR1                one JSON statistics line on stderr; the run goes on
 // It also draws the progress line (at most 10 updates a second) and clears it.
 //
@@ -64,6 +67,7 @@ class RunMonitor {
   std::thread thread_;
   std::atomic<std::uint8_t> cause_{0};
   int requests_ = 0;
+  std::chrono::steady_clock::time_point hard_stop_at_;
   bool progress_shown_ = false;
   std::chrono::steady_clock::time_point started_;
 };

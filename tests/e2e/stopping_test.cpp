@@ -548,3 +548,31 @@ TEST(Progress, NoProgressNeverDrawsIt) {
 
 }  // namespace
 }  // namespace orderflow::testing
+
+namespace orderflow::testing {
+namespace {
+
+// A reader of the results that stops reading leaves the writer blocked, so even
+// a hard stop cannot finish writing; a third signal, a second later, leaves at once.
+TEST(Stopping, ThirdSignalLeavesAtOnceWhenTheResultsReaderIsStuck) {
+  TempDir dir;
+  Stream s = make_stream(dir, 100000, 8);
+  write_file(dir.file("in.ndjson"), s.bytes);
+  Child c({{"process", dir.file("in.ndjson"), "-c", s.catalog, "-q"}});  // stdout: a pipe nobody reads
+  ASSERT_TRUE(c.wait_until_signals_blocked());
+  std::this_thread::sleep_for(300ms);
+  c.signal(SIGINT);
+  std::this_thread::sleep_for(100ms);
+  c.signal(SIGINT);
+  std::this_thread::sleep_for(1200ms);
+  c.signal(SIGINT);
+  std::this_thread::sleep_for(300ms);  // let it leave before its reader goes away (that would be EPIPE)
+  // Stop reading for good: finish() would drain stdout, so close it first.
+  c.close_stdout();
+  EXPECT_EQ(c.finish(), 130);
+  EXPECT_FALSE(c.timed_out);
+  EXPECT_NE(c.err().find("stopped at once"), std::string::npos) << c.err();
+}
+
+}  // namespace
+}  // namespace orderflow::testing
