@@ -15,6 +15,7 @@
 
 #include "cli/bench_report.h"
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/console.h"
 #include "cli/duration.h"
 #include "cli/exit_code.h"
@@ -76,27 +77,7 @@ CLI::Validator work_time_validator() {
       "D|LOW-HIGH");
 }
 
-// Decimal digits that fit in 64 bits (CLI11 would wrap -1 and saturate 2^64).
-CLI::Validator seed_validator() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        std::uint64_t v = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-          return "'" + text + "' is not a seed (an integer from 0 to 18446744073709551615)";
-        return "";
-      },
-      "SEED");
-}
 
-CLI::Validator distribution_validator() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        Result<Distribution> d = parse_distribution(text);
-        return d.ok() ? "" : d.status().message();
-      },
-      "DIST");
-}
 
 template <class T>
 void refuse_duplicates(const std::vector<T>& items, const char* option) {

@@ -2,6 +2,7 @@
 #include <cerrno>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/console.h"
 #include "cli/exit_code.h"
 #include "data/catalog.h"
@@ -17,17 +18,12 @@ struct CatalogOptions {
 };
 
 int run_catalog(const CatalogOptions& o) {
-  Catalog catalog;
-  if (o.catalog.empty()) {
-    catalog = Catalog::builtin();
-  } else {
-    Result<Catalog> loaded = Catalog::load(o.catalog);
-    if (!loaded.ok()) {
-      print_error(loaded.status().message());
-      return to_int(ExitCode::kFailure);
-    }
-    catalog = std::move(loaded).value();
+  Result<Catalog> loaded = load_catalog(o.catalog);
+  if (!loaded.ok()) {
+    print_error(loaded.status().message());
+    return to_int(ExitCode::kFailure);
   }
+  const Catalog catalog = std::move(loaded).value();
   std::string text = o.format == "csv" ? catalog.listing_csv() : catalog.listing_json();
   if (!write_all(1, text)) {
     if (errno == EPIPE) return 141;  // a reader that went away (| head): stop quietly

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/console.h"
 #include "cli/exit_code.h"
 #include "data/file_io.h"
@@ -43,27 +44,7 @@ CLI::Validator share_validator() {
       "SHARE");
 }
 
-// Decimal digits that fit in 64 bits (CLI11 would wrap -1 and saturate 2^64).
-CLI::Validator seed_validator() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        std::uint64_t v = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-          return "'" + text + "' is not a seed (an integer from 0 to 18446744073709551615)";
-        return "";
-      },
-      "SEED");
-}
 
-CLI::Validator distribution_validator() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        Result<Distribution> d = parse_distribution(text);
-        return d.ok() ? "" : d.status().message();
-      },
-      "DIST");
-}
 
 // Checks that span options, after CLI11 has checked each one on its own.
 void finish_options(GenerateOptions& o) {
@@ -74,7 +55,7 @@ void finish_options(GenerateOptions& o) {
 }
 
 Result<Catalog> choose_catalog(const GenerateOptions& o) {
-  if (o.products == 0) return o.catalog.empty() ? Catalog::builtin() : Catalog::load(o.catalog);
+  if (o.products == 0) return load_catalog(o.catalog);
   std::string csv = synthetic_catalog_csv(o.products, o.stock, o.gen.seed);
   Result<Catalog> catalog = Catalog::parse(csv, "synthetic catalog");
   // Written before the stream, so a reader started after this run sees it whole.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/console.h"
 #include "cli/duration.h"
 #include "cli/exit_code.h"
@@ -108,17 +109,12 @@ void close_inputs(const std::vector<InputSource>& inputs) {
 }
 
 int run_process(const ProcessOptions& o) {
-  Catalog catalog;
-  if (o.catalog.empty()) {
-    catalog = Catalog::builtin();
-  } else {
-    Result<Catalog> loaded = Catalog::load(o.catalog);
-    if (!loaded.ok()) {
-      print_error(loaded.status().message());
-      return to_int(ExitCode::kFailure);
-    }
-    catalog = std::move(loaded).value();
+  Result<Catalog> loaded = load_catalog(o.catalog);
+  if (!loaded.ok()) {
+    print_error(loaded.status().message());
+    return to_int(ExitCode::kFailure);
   }
+  const Catalog catalog = std::move(loaded).value();
 
   std::vector<InputSource> inputs;
   if (!open_inputs(o.files.empty() ? std::vector<std::string>{"-"} : o.files, inputs)) {

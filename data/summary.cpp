@@ -50,13 +50,8 @@ void reasons(Writer& w, const Stats& s, bool cancelled) {
   w.EndObject();
 }
 
-}  // namespace
-
-std::string summary_json(const Stats& s, const Catalog& catalog, const std::vector<std::int64_t>& final_stock,
-                         const RunFacts& f) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartObject();
+// The counts both the summary and the SIGUSR1 snapshot start with.
+void counts(Writer& w, const Stats& s) {
   w.Key("records");
   w.Uint64(s.records);
   w.Key("completedOrders");
@@ -71,6 +66,16 @@ std::string summary_json(const Stats& s, const Catalog& catalog, const std::vect
   money(w, s.revenue);
   w.Key("rejections");
   reasons(w, s, false);
+}
+
+}  // namespace
+
+std::string summary_json(const Stats& s, const Catalog& catalog, const std::vector<std::int64_t>& final_stock,
+                         const RunFacts& f) {
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.StartObject();
+  counts(w, s);
   w.Key("cancellations");
   reasons(w, s, true);
   w.Key("stopped");
@@ -136,20 +141,7 @@ std::string snapshot_json(const Stats& s, double elapsed_seconds, std::uint64_t 
   w.StartObject();
   w.Key("snapshot");
   w.Bool(true);
-  w.Key("records");
-  w.Uint64(s.records);
-  w.Key("completedOrders");
-  w.Uint64(s.completed);
-  w.Key("rejectedOrders");
-  w.Uint64(s.rejected);
-  w.Key("reversedOrders");
-  w.Uint64(s.reversed);
-  w.Key("cancelledOrders");
-  w.Uint64(s.cancelled);
-  w.Key("revenue");
-  money(w, s.revenue);
-  w.Key("rejections");
-  reasons(w, s, false);
+  counts(w, s);
   w.Key("bytesRead");
   w.Uint64(bytes_read);
   w.Key("elapsedSeconds");

@@ -119,41 +119,9 @@ class Child {
 
   void signal(int sig) { ::kill(pid_, sig); }
 
-  // Reads one line of stderr (blocking up to the hang guard).
-  std::string read_err_line() {
-    const auto until = std::chrono::steady_clock::now() + kHangGuard;
-    while (err_buf_.find('\n') == std::string::npos && std::chrono::steady_clock::now() < until) {
-      pollfd p{err_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      ssize_t n = ::read(err_, buf, sizeof buf);
-      if (n <= 0) break;
-      err_buf_.append(buf, static_cast<std::size_t>(n));
-    }
-    std::size_t nl = err_buf_.find('\n');
-    if (nl == std::string::npos) return "";
-    std::string line = err_buf_.substr(0, nl);
-    err_buf_.erase(0, nl + 1);
-    return line;
-  }
-
-  // Reads one line of stdout (blocking up to the hang guard).
-  std::string read_out_line() {
-    const auto until = std::chrono::steady_clock::now() + kHangGuard;
-    while (out_buf_.find('\n') == std::string::npos && std::chrono::steady_clock::now() < until) {
-      pollfd p{out_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      ssize_t n = ::read(out_, buf, sizeof buf);
-      if (n <= 0) break;
-      out_buf_.append(buf, static_cast<std::size_t>(n));
-    }
-    std::size_t nl = out_buf_.find('\n');
-    if (nl == std::string::npos) return "";
-    std::string line = out_buf_.substr(0, nl);
-    out_buf_.erase(0, nl + 1);
-    return line;
-  }
+  // Reads one line of stderr / stdout (blocking up to the hang guard).
+  std::string read_err_line() { return read_line(err_, err_buf_); }
+  std::string read_out_line() { return read_line(out_, out_buf_); }
 
   // Drains stdout and stderr to their ends and waits for the exit status
   // (128 + signal if it was killed). Kills the child after the hang guard.
@@ -187,6 +155,22 @@ class Child {
   }
 
   const std::string& out() const { return out_buf_; }
+  static std::string read_line(int fd, std::string& buffered) {
+    const auto until = std::chrono::steady_clock::now() + kHangGuard;
+    while (buffered.find('\n') == std::string::npos && std::chrono::steady_clock::now() < until) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      buffered.append(buf, static_cast<std::size_t>(n));
+    }
+    std::size_t nl = buffered.find('\n');
+    if (nl == std::string::npos) return "";
+    std::string line = buffered.substr(0, nl);
+    buffered.erase(0, nl + 1);
+    return line;
+  }
   const std::string& err() const { return err_buf_; }
   bool timed_out = false;
 

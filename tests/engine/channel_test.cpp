@@ -1,5 +1,6 @@
 // Channel<T>: one test per semantic, including the racy ones. No test asserts
 // speed; timeouts only catch hangs (Watchdog aborts the binary after 30 s).
+#include "tests/watchdog.h"
 #include "engine/channel.h"
 
 #include <gtest/gtest.h>
@@ -27,35 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Aborts the whole test binary if a test is still running after `limit`:
-// a hang is a failure, not a stuck CI job. Never measures speed.
-class Watchdog {
- public:
-  explicit Watchdog(std::chrono::seconds limit = 30s)
-      : thread_([this, limit] {
-          std::unique_lock<std::mutex> lock(mu_);
-          if (!cv_.wait_for(lock, limit, [this] { return disarmed_; })) {
-            const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-            std::fprintf(stderr, "Watchdog: %s.%s hung\n", info ? info->test_suite_name() : "?",
-                         info ? info->name() : "?");
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      disarmed_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool disarmed_ = false;
-  std::thread thread_;
-};
+using testing::Watchdog;
 
 // Polls `pred` until it holds; fails the test after a generous bound.
 template <class Pred>

@@ -1,5 +1,6 @@
 // WorkerPool: threads joined on every path, first exception kept and reported
 // once, the given context cancelled. No test asserts speed.
+#include "tests/watchdog.h"
 #include "engine/worker_pool.h"
 
 #include <gtest/gtest.h>
@@ -23,33 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Watchdog {
- public:
-  explicit Watchdog(std::chrono::seconds limit = 30s)
-      : thread_([this, limit] {
-          std::unique_lock<std::mutex> lock(mu_);
-          if (!cv_.wait_for(lock, limit, [this] { return disarmed_; })) {
-            const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-            std::fprintf(stderr, "Watchdog: %s.%s hung\n", info ? info->test_suite_name() : "?",
-                         info ? info->name() : "?");
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      disarmed_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool disarmed_ = false;
-  std::thread thread_;
-};
+using testing::Watchdog;
 
 std::string what(const std::exception_ptr& e) {
   try {

@@ -1,0 +1,22 @@
+#pragma once
+// Pieces shared by the subcommands' option parsing: CLI11 validators for values
+// several commands take, and the --catalog option's meaning.
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "data/catalog.h"
+
+namespace orderflow {
+
+// A --seed: decimal digits that fit in 64 bits (CLI11 alone would wrap -1 and
+// saturate 2^64).
+CLI::Validator seed_validator();
+
+// A --dist: uniform, hot:SHARE or zipf:S (data/distribution.h).
+CLI::Validator distribution_validator();
+
+// The catalog a --catalog option names: the built-in one when `path` is empty.
+Result<Catalog> load_catalog(const std::string& path);
+
+}  // namespace orderflow
