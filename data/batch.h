@@ -59,12 +59,23 @@ class ByteBuffer {
   std::size_t capacity_ = 0;
 };
 
+// A block of input bytes as read. Records framed wholly inside one are not
+// copied: the batches point into the block and keep it alive (shared
+// ownership), so its bytes are parsed where they were read. The byte after
+// each such record becomes its NUL terminator.
+struct InputBlock {
+  std::unique_ptr<char[]> data;
+  std::size_t capacity = 0;
+};
+using InputBlockRef = std::shared_ptr<InputBlock>;
+
 struct Batch {
   std::uint64_t index = 0;          // 0, 1, 2, ... in input order
   std::uint32_t file = 0;           // index into the run's input names
   RecordFormat format = RecordFormat::kNdjson;
   CsvLayout csv;                    // with kCsv
-  ByteBuffer bytes;                 // record bytes, each NUL-terminated
+  ByteBuffer bytes;                 // record bytes, each NUL-terminated (records copied here)
+  std::vector<InputBlockRef> blocks;  // the input blocks other records point into
   std::vector<Record> records;      // seq ascending, contiguous
   std::string out;                  // formatted results (NDJSON lines)
 
@@ -74,7 +85,7 @@ struct Batch {
   Batch(const Batch&) = delete;
   Batch& operator=(const Batch&) = delete;
 
-  char* data(const Record& r) { return bytes.data() + r.offset; }
+  char* data(const Record& r) { return (r.block ? blocks[r.block - 1u]->data.get() : bytes.data()) + r.offset; }
 
   // Appends a record with the given bytes (copied, then NUL-terminated).
   Record& add(std::uint64_t seq, std::uint64_t line, const char* p, std::size_t n) {
@@ -87,7 +98,23 @@ struct Batch {
     return r;
   }
 
+  // Appends a record whose n bytes stay in `block` at `offset`. REQUIRES: the
+  // byte after them is in the block and may be overwritten (it becomes the NUL).
+  Record& add_in_block(std::uint64_t seq, std::uint64_t line, const InputBlockRef& block, std::size_t offset,
+                       std::size_t n) {
+    if (blocks.empty() || blocks.back() != block) blocks.push_back(block);
+    Record& r = records.emplace_back();
+    r.seq = seq;
+    r.line = line;
+    r.block = static_cast<std::uint16_t>(blocks.size());
+    r.offset = static_cast<std::uint32_t>(offset);
+    r.length = static_cast<std::uint32_t>(n);
+    block->data[offset + n] = '\0';
+    return r;
+  }
+
   void clear() {
+    blocks.clear();
     bytes.clear();
     records.clear();
     out.clear();

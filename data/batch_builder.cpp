@@ -32,6 +32,7 @@ void BatchBuilder::flush() {
     return;
   }
   ++next_index_;
+  held_bytes_ = 0;
   fresh();
   current_.file = file;  // the next batch continues the same file
   current_.format = format;
@@ -51,12 +52,18 @@ void BatchBuilder::begin_file(RecordFormat format, const CsvLayout& csv) {
 }
 
 void BatchBuilder::maybe_flush() {
-  if (current_.records.size() >= batch_records_ || current_.bytes.size() >= batch_bytes_) flush();
+  if (current_.records.size() >= batch_records_ || held_bytes_ >= batch_bytes_) flush();
 }
 
 void BatchBuilder::record(std::uint64_t line, const char* bytes, std::size_t n) {
   if (stopped_) return;
-  current_.add(next_seq_++, line, bytes, n);
+  const char* base = block_ ? block_->data.get() : nullptr;
+  if (base && bytes >= base && bytes + n < base + block_->capacity) {
+    current_.add_in_block(next_seq_++, line, block_, static_cast<std::size_t>(bytes - base), n);
+  } else {
+    current_.add(next_seq_++, line, bytes, n);  // from the framer's carry-over: copied
+  }
+  held_bytes_ += n + 1;
   maybe_flush();
 }
 

@@ -2,7 +2,8 @@
 // BatchBuilder: the RecordSink that packs framed records into Batches of at
 // most `batch_records` records / about `batch_bytes` bytes, numbers them (seq
 // across the whole run, batch index), and hands each full batch to `emit`.
-// A batch never spans two files.
+// A batch never spans two files. Records framed inside the caller's current
+// input block (use_block) are referenced, not copied.
 //
 // Not thread-safe: owned by the one thread that reads input.
 #include <cstdint>
@@ -24,6 +25,9 @@ class BatchBuilder final : public RecordSink {
 
   // Records from now on belong to input file `file`. Flushes the current batch.
   void start_file(std::uint32_t file);
+  // The bytes fed from now on live in `block` (mutable, owned by the caller):
+  // records wholly inside it are referenced instead of copied.
+  void use_block(InputBlockRef block) { block_ = std::move(block); }
   // Emits the current batch if it holds any record.
   void flush();
 
@@ -48,6 +52,8 @@ class BatchBuilder final : public RecordSink {
   std::uint64_t next_index_ = 0;
   std::function<bool(Batch&)> emit_;
   Batch current_;
+  std::size_t held_bytes_ = 0;  // record bytes in current_, copied or referenced
+  InputBlockRef block_;
   bool stopped_ = false;
 };
 

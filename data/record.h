@@ -17,35 +17,34 @@ namespace orderflow {
 struct OrderEntry;  // data/order_index.h
 
 struct Record {
-  // --- framer ---
-  std::uint64_t seq = 0;        // 1-based across the whole run
-  std::uint64_t line = 0;       // 1-based line of the record's first byte
-  std::uint32_t offset = 0;     // the record's bytes in Batch::bytes (NUL-terminated)
-  std::uint32_t length = 0;
-
-  // --- decoder ---
-  Op op = Op::kPlace;
-  Reason reason = Reason::kNone;    // the first check that failed so far
-  Defect defect = Defect::kNone;    // with kInvalidRecord: what is wrong
-  Field field = Field::kNone;       // the field a Defect names
-  std::uint16_t json_code = 0;      // rapidjson::ParseErrorCode for kJsonSyntax
-  std::uint64_t defect_arg = 0;     // offset, length, limit or count, per Defect
-  std::uint32_t product = kNoProduct;  // catalog index, when productId is known
-  std::int64_t amount = 0;          // when amount is an integer in int64 range
-  std::string_view id;              // empty: no id
-  std::string_view product_text;    // productId as written (unescaped)
-  std::string_view amount_text;     // amount as canonical integer text (for echoes)
-  std::uint64_t id_hash = 0;        // hash_bytes(id), when id is not empty
-  bool decoded = false;             // the decoder has looked at it (fields are meaningful)
-
-  // --- ledger ---
-  OrderStatus status = OrderStatus::kRejected;
-  OrderState prior = OrderState::kPending;  // not_reversible: the order's state then
-  std::int64_t stock_seen = 0;      // insufficient_stock: the stock there was
-  Cents total = 0;                  // Completed / Reversed
-  OrderEntry* entry = nullptr;      // the id's entry: taken (place) or named (reverse)
-  bool decided = false;             // status/reason are final
+  // Fields are grouped by size (no padding: 136 bytes); the comment after each
+  // says which step writes it: [F]ramer, [D]ecoder, [L]edger.
+  std::uint64_t seq = 0;            // [F] 1-based across the whole run
+  std::uint64_t line = 0;           // [F] 1-based line of the record's first byte
+  std::uint32_t offset = 0;         // [F] the record's bytes (NUL-terminated) in its batch's
+  std::uint32_t length = 0;         //     bytes (block 0) or in input block `block` (1-based)
+  std::uint32_t product = kNoProduct;  // [D] catalog index, when productId is known
+  std::uint16_t block = 0;          // [F] see offset
+  std::uint16_t json_code = 0;      // [D] rapidjson::ParseErrorCode for kJsonSyntax
+  Op op = Op::kPlace;               // [D]
+  Reason reason = Reason::kNone;    // [D][L] the first check that failed so far
+  Defect defect = Defect::kNone;    // [F][D] with kInvalidRecord: what is wrong
+  Field field = Field::kNone;       // [D] the field a Defect names
+  bool decoded = false;             // [D] the decoder has looked at it (fields are meaningful)
+  OrderStatus status = OrderStatus::kRejected;  // [L]
+  OrderState prior = OrderState::kPending;      // [L] not_reversible: the order's state then
+  bool decided = false;             // [L] status/reason are final
+  std::uint64_t defect_arg = 0;     // [F][D] offset, length, limit or count, per Defect
+  std::int64_t amount = 0;          // [D] when amount is an integer in int64 range
+  std::string_view id;              // [D] empty: no id
+  std::string_view product_text;    // [D] productId as written (unescaped)
+  std::string_view amount_text;     // [D] amount as canonical integer text (for echoes)
+  std::uint64_t id_hash = 0;        // [D] hash_bytes(id), when id is not empty
+  std::int64_t stock_seen = 0;      // [L] insufficient_stock: the stock there was
+  Cents total = 0;                  // [L] Completed / Reversed
+  OrderEntry* entry = nullptr;      // [L] the id's entry: taken (place) or named (reverse)
 };
+static_assert(sizeof(Record) == 136, "Record is laid out without padding");
 
 // Where a record's bytes are parsed from.
 enum class RecordFormat : std::uint8_t { kNdjson, kJsonArray, kCsv };

@@ -10,11 +10,14 @@
 
 #include "data/batch_builder.h"
 #include "data/file_io.h"
+#include "engine/block_pool.h"
 
 namespace orderflow {
 
 namespace {
-constexpr std::size_t kReadBytes = 1 << 20;   // one read() from an input
+constexpr std::size_t kBlockBytes = 1 << 20;   // input is read into blocks this large
+constexpr std::size_t kReadBytesMin = 64 << 10; // a block with less room left is not read into
+constexpr std::size_t kIdleBlocksMax = 32;       // blocks kept for reuse
 constexpr std::size_t kBatchBytes = 1 << 20;  // a batch holds about this much record text
 constexpr int kIdleFlushMs = 5;                // input idle this long: pass on a partial batch
 }  // namespace
@@ -57,7 +60,11 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
   });
 
   BatchBuilder builder(options_.batch_records, kBatchBytes, options_.first_seq, emit);
-  std::unique_ptr<char[]> buf(new char[kReadBytes]);
+  // Records are parsed in the blocks they were read into (no copy); a block is
+  // filled by successive reads until little room is left.
+  BlockPool blocks(kBlockBytes, kIdleBlocksMax);
+  InputBlockRef block;
+  std::size_t used = kBlockBytes;
   for (std::size_t f = 0; f < inputs_.size(); ++f) {
     builder.start_file(static_cast<std::uint32_t>(f));
     Framer framer(options_.format, options_.record_bytes_max, inputs_[f].name);
@@ -72,14 +79,21 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
         if (builder.stopped()) break;
       }
       if (!wait_readable(inputs_[f].fd)) break;
-      ssize_t n = ::read(inputs_[f].fd, buf.get(), kReadBytes);
+      if (kBlockBytes - used < kReadBytesMin) {
+        block = blocks.get();
+        used = 0;
+        builder.use_block(block);
+      }
+      char* into = block->data.get() + used;
+      ssize_t n = ::read(inputs_[f].fd, into, kBlockBytes - used);
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n < 0) {
         out.status = Status::IOError("cannot read " + inputs_[f].name + ": " + errno_text(errno));
         break;
       }
       if (bytes_read_) bytes_read_->fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
-      Status s = n == 0 ? framer.finish(builder) : framer.feed(buf.get(), static_cast<std::size_t>(n), builder);
+      Status s = n == 0 ? framer.finish(builder) : framer.feed(into, static_cast<std::size_t>(n), builder);
+      used += static_cast<std::size_t>(n);
       if (!s.ok()) {
         out.status = s;
         break;
