@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -227,6 +228,47 @@ TEST_F(PipelineTest, StrictStopsAtTheFirstInvalidRecordAfterApplyingTheOnesBefor
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 500);
   EXPECT_EQ(r.report.stats.records, 500u);
   EXPECT_EQ(r.report.final_stock[1], 0);  // all 500 units of B went to the records before it
+}
+
+}  // namespace
+}  // namespace orderflow
+
+namespace orderflow {
+namespace {
+
+// Input read into blocks: records wholly inside a block are parsed where they
+// were read, the ones cut by a block's end are copied. Feed a stream several
+// blocks long through a pipe in odd-sized writes, so cuts fall everywhere.
+TEST_F(PipelineTest, RecordsCutByBlockBoundariesAndOddReadsAreDecodedAlike) {
+  std::string input;
+  while (input.size() < (5u << 20)) input += mixed_stream(static_cast<unsigned>(input.size()));
+  std::vector<std::int64_t> reference_stock;
+  const std::string reference = sequential(catalog, input, &reference_stock);
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::thread feeder([&] {
+    std::size_t at = 0, step = 1;
+    while (at < input.size()) {
+      step = step * 7 % 65521 + 1;  // 1 .. 65521 bytes, in no particular order
+      std::size_t n = std::min(step, input.size() - at);
+      ssize_t w = ::write(fds[1], input.data() + at, n);
+      if (w <= 0) break;
+      at += static_cast<std::size_t>(w);
+    }
+    ::close(fds[1]);
+  });
+  int out = ::memfd_create("pipeline-out", 0);
+  PipelineOptions o;
+  o.workers = 2;
+  o.batch_records = 333;
+  std::vector<InputSource> inputs{{"in", fds[0]}};
+  PipelineReport r = run_pipeline(catalog, inputs, out, o);
+  feeder.join();
+  ::close(fds[0]);
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  EXPECT_TRUE(contents(out) == reference) << "results differ from the sequential reference";
+  EXPECT_EQ(r.final_stock, reference_stock);
+  ::close(out);
 }
 
 }  // namespace
