@@ -55,10 +55,12 @@ gen zipf-noid    -c "$WORK/zipf.csv" --dist zipf:1.1 --no-ids
 catalog_of() { case $1 in zipf*) echo "$WORK/zipf.csv" ;; *) echo "$WORK/big8.csv" ;; esac; }
 
 # --- measuring -------------------------------------------------------------
-# run LABEL CMD...: runs CMD once (stdout to $WORK/out), appends "seconds maxrss_kb" to $WORK/LABEL.times
+# run LABEL OUTFILE CMD...: runs CMD once (it writes its results to OUTFILE,
+# which is removed first: truncating a big old file would be timed too; its
+# stdout goes to $WORK/out), appends "seconds maxrss_kb" to $WORK/LABEL.times
 run() {
-  local label=$1; shift
-  rm -f "$WORK/out"
+  local label=$1 outfile=$2; shift 2
+  rm -f "$outfile" "$WORK/out"
   "$TIME" -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/out"
   cat "$WORK/time.txt" >> "$WORK/$label.times"
 }
@@ -71,10 +73,10 @@ for w in $workloads; do
   cat=$(catalog_of "$w")
   in="$WORK/$w.ndjson"
   for r in $(seq "$RUNS"); do
-    run "$w.orderflow" "$OF" process "$in" -c "$cat" -q -o "$WORK/out.orderflow"
-    run "$w.baseline" sh -c "exec '$BASE' -c '$cat' '$in' > '$WORK/out.baseline'"
-    run "$w.wc" wc -l "$in"
-    if [ -n "$AWK" ]; then run "$w.awk" sh -c "exec '$AWK' -F, -f '$here/orders.awk' '$cat' '$in' > '$WORK/out.awk'"; fi
+    run "$w.orderflow" "$WORK/out.orderflow" "$OF" process "$in" -c "$cat" -q -o "$WORK/out.orderflow"
+    run "$w.baseline" "$WORK/out.baseline" sh -c "exec '$BASE' -c '$cat' '$in' > '$WORK/out.baseline'"
+    run "$w.wc" "$WORK/out" wc -l "$in"
+    if [ -n "$AWK" ]; then run "$w.awk" "$WORK/out.awk" sh -c "exec '$AWK' -F, -f '$here/orders.awk' '$cat' '$in' > '$WORK/out.awk'"; fi
   done
   if ! cmp -s "$WORK/out.orderflow" "$WORK/out.baseline"; then
     echo "e2e.sh: $w: baseline_sequential's output differs from orderflow's" >&2; exit 1
@@ -85,10 +87,10 @@ for w in $workloads; do
 done
 # Scaling, generate speed and flat memory.
 for r in $(seq "$RUNS"); do
-  run scale.w1 "$OF" process "$WORK/uniform.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.w" -w 1
-  run scale.w2 "$OF" process "$WORK/uniform.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.w" -w 2
-  run generate "$OF" generate -n "$N" -c "$WORK/big8.csv"
-  run small-noid.orderflow "$OF" process "$WORK/small-noid.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.small"
+  run scale.w1 "$WORK/out.w" "$OF" process "$WORK/uniform.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.w" -w 1
+  run scale.w2 "$WORK/out.w" "$OF" process "$WORK/uniform.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.w" -w 2
+  run generate "$WORK/out" "$OF" generate -n "$N" -c "$WORK/big8.csv"
+  run small-noid.orderflow "$WORK/out.small" "$OF" process "$WORK/small-noid.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.small"
 done
 rm -f "$WORK"/out*
 

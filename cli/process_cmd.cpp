@@ -36,8 +36,8 @@ struct ProcessOptions {
   std::string stock_out;
   std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
   std::string store = "sharded";
-  std::size_t batch = 1024;
-  std::size_t buffer = 16;
+  std::size_t batch = 2048;
+  std::size_t buffer = 8;
   std::size_t max_record_bytes = kRecordBytesMaxDefault;
   bool strict = false;
   std::string timeout;

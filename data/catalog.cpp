@@ -220,6 +220,9 @@ Status Catalog::build_index(const std::vector<std::size_t>& lines, const std::st
   for (const Product& p : products_) ids.emplace_back(p.id);
   std::optional<std::size_t> duplicate;
   index_ = ProductIndex(ids, &duplicate);
+  prices_.clear();
+  prices_.reserve(products_.size());
+  for (const Product& p : products_) prices_.push_back(p.price);
   if (duplicate)
     return Status::Corruption(at(source, lines[*duplicate]) + "duplicate product id " + products_[*duplicate].id);
   return Status::Ok();

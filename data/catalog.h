@@ -51,6 +51,8 @@ class Catalog {
   std::size_t size() const { return products_.size(); }
   const Product& product(std::uint32_t i) const { return products_[i]; }
   const std::vector<Product>& products() const { return products_; }
+  // Product i's price, from a dense array (the hot path reads prices only).
+  Cents price(std::uint32_t i) const { return prices_[i]; }
   // The index of product `id`, or kNoProduct. Never allocates. Thread-safe.
   std::uint32_t find(std::string_view id) const { return index_.find(id); }
   CatalogFormat format() const { return format_; }
@@ -70,6 +72,7 @@ class Catalog {
   Status build_index(const std::vector<std::size_t>& lines, const std::string& source);
 
   std::vector<Product> products_;
+  std::vector<Cents> prices_;  // products_[i].price, packed for the hot path
   ProductIndex index_;
   CatalogFormat format_ = CatalogFormat::kCsv;
   // CSV: the header, and the text of every product's row (one string for all,

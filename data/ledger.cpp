@@ -45,7 +45,7 @@ bool resolve(Record& r, OrderIndex& index) {
 }
 
 ApplyResult apply(Record& r, ProductStore& store, const Catalog& catalog) {
-  const Cents price = catalog.product(r.product).price;
+  const Cents price = catalog.price(r.product);
   if (r.op == Op::kPlace) {
     TakeResult t = store.take(r.product, r.amount);
     if (t.ok) {

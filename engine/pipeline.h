@@ -57,8 +57,8 @@ struct PipelineOptions {
   std::size_t record_bytes_max = kRecordBytesMaxDefault;
   std::size_t workers = 1;            // decoders and appliers, >= 1
   StoreKind store = StoreKind::kSharded;
-  std::size_t batch_records = 1024;   // records per batch, >= 1
-  std::size_t buffer_batches = 16;    // capacity of each channel, in batches (0: rendezvous)
+  std::size_t batch_records = 2048;   // records per batch, >= 1 (bench/e2e.sh: 2048 beat 1024 and 4096)
+  std::size_t buffer_batches = 8;     // capacity of each channel, in batches (0: rendezvous)
   bool unordered = false;             // results in completion order
   bool strict = false;                // the first invalid_record fails the run
   std::uint64_t first_seq = 1;        // seq of the first record (resuming a run)
