@@ -87,6 +87,8 @@ std::string unknown_product_id(const Catalog& catalog) {
 // Bytes a record needs besides its product fragment: ids and amounts of at most
 // 20 digits, the longest fixed text (well under 100 bytes), and separators.
 constexpr std::size_t kRecordOverheadBytes = 160;
+// Short product fragments are copied with a fixed size; fragments_ ends with this much padding.
+constexpr std::size_t kFragmentPadBytes = 16;
 
 }  // namespace
 
@@ -137,6 +139,7 @@ Result<Generator> Generator::create(const Catalog& catalog, const GeneratorOptio
     longest = std::max(longest, g.fragments_.size() - g.offset_.back());
   }
   g.offset_.push_back(g.fragments_.size());
+  g.fragments_.append(kFragmentPadBytes, ' ');
   append_fragment(g.unknown_product_, unknown_product_id(catalog), options.format);
   longest = std::max(longest, g.unknown_product_.size());
   g.record_bytes_max_ = kRecordOverheadBytes + longest;
@@ -149,8 +152,32 @@ Generator::Generator(Generator&&) noexcept = default;
 Generator& Generator::operator=(Generator&&) noexcept = default;
 Generator::~Generator() = default;
 
+void Generator::next_seq() {
+  ++seq_;
+  std::size_t i = seq_len_;
+  while (i > 0 && seq_text_[i - 1] == '9') seq_text_[--i] = '0';
+  if (i > 0) {
+    ++seq_text_[i - 1];
+  } else {  // 99..9 + 1: one digit more
+    std::memmove(seq_text_ + 1, seq_text_, seq_len_);
+    seq_text_[0] = '1';
+    ++seq_len_;
+  }
+}
+
+char* Generator::put_seq(char* p) const {
+  // A fixed-size copy (the record's room covers it), then keep only the digits.
+  std::memcpy(p, seq_text_, sizeof seq_text_);
+  return p + seq_len_;
+}
+
 char* Generator::product_fragment(char* p, std::uint32_t product) const {
-  return put(p, fragments_.data() + offset_[product], offset_[product + 1] - offset_[product]);
+  const std::size_t n = offset_[product + 1] - offset_[product];
+  if (n <= kFragmentPadBytes) {  // a fixed-size copy (fragments_ is padded, the record has room)
+    std::memcpy(p, fragments_.data() + offset_[product], kFragmentPadBytes);
+    return p + n;
+  }
+  return put(p, fragments_.data() + offset_[product], n);
 }
 
 void Generator::remember_placed(std::uint64_t seq) {
@@ -175,12 +202,12 @@ std::uint64_t Generator::take_placed(std::uint64_t i) {
 // {"id":"o1","productId":"MWBLU","amount":3}   |   o1,place,MWBLU,3
 char* Generator::place(char* p, std::uint32_t product, std::uint64_t amount) {
   if (o_.format == StreamFormat::kCsv) {
-    if (o_.ids) p = put(put_uint(put(p, "o"), seq_), ",");
+    if (o_.ids) p = put(put_seq(put(p, "o")), ",");
     p = product_fragment(put(p, "place,"), product);
     *p++ = ',';
     return put_uint(p, amount);
   }
-  p = o_.ids ? put(put_uint(put(p, "{\"id\":\"o"), seq_), "\",\"productId\":") : put(p, "{\"productId\":");
+  p = o_.ids ? put(put_seq(put(p, "{\"id\":\"o")), "\",\"productId\":") : put(p, "{\"productId\":");
   p = put(product_fragment(p, product), ",\"amount\":");
   p = put_uint(p, amount);
   *p++ = '}';
@@ -199,7 +226,7 @@ char* Generator::malformed(char* p, Malformation m, std::uint32_t product, std::
                                               : product_fragment(q, product);
   };
   if (o_.format == StreamFormat::kCsv) {
-    if (o_.ids) p = put(put_uint(put(p, "o"), seq_), ",");
+    if (o_.ids) p = put(put_seq(put(p, "o")), ",");
     p = put(p, "place,");
     if (m != Malformation::kMissingProduct) p = fragment(p);
     *p++ = ',';
@@ -214,13 +241,13 @@ char* Generator::malformed(char* p, Malformation m, std::uint32_t product, std::
   }
   if (m == Malformation::kNotObject) {  // ["o5","MWBLU",3]
     *p++ = '[';
-    if (o_.ids) p = put(put_uint(put(p, "\"o"), seq_), "\",");
+    if (o_.ids) p = put(put_seq(put(p, "\"o")), "\",");
     p = put(product_fragment(p, product), ",");
     p = put_uint(p, amount);
     *p++ = ']';
     return p;
   }
-  p = o_.ids ? put(put_uint(put(p, "{\"id\":\"o"), seq_), "\",") : put(p, "{");
+  p = o_.ids ? put(put_seq(put(p, "{\"id\":\"o")), "\",") : put(p, "{");
   if (m != Malformation::kMissingProduct) {
     p = fragment(put(p, "\"productId\":"));
     // kSyntax: the comma between the members is missing.
@@ -251,6 +278,8 @@ std::size_t Generator::fill(char* buf, std::size_t cap) {
   const bool mixed = o_.invalid > 0 || o_.reversals > 0;
   const double reverse_below = o_.invalid + o_.reversals;
   const auto amounts = static_cast<std::uint64_t>(o_.max_amount);
+  // Uniform products and amounts both fit 32 bits: draw them from one engine output.
+  const bool pair_draws = sampler_.distribution().kind == Distribution::Kind::kUniform && amounts <= 0x100000000u;
   while (stage_ == Stage::kRecords) {
     if (seq_ == o_.count) {
       stage_ = Stage::kFooter;
@@ -258,7 +287,7 @@ std::size_t Generator::fill(char* buf, std::size_t cap) {
     }
     if (static_cast<std::size_t>(end - p) < record_bytes_max_) return static_cast<std::size_t>(p - buf);
     char* const start = p;
-    ++seq_;
+    next_seq();
     if (json && seq_ > 1) p = put(p, ",\n");
     double u = mixed ? rng_.unit() : 1.0;
     if (u < o_.invalid) {
@@ -270,6 +299,11 @@ std::size_t Generator::fill(char* buf, std::size_t cap) {
     } else if (u < reverse_below && placed_size() > 0) {
       p = reverse(p, take_placed(rng_.below(placed_size())));
       ++counts_.reversals;
+    } else if (pair_draws) {
+      auto [product, amount] = rng_.below_pair(sampler_.products(), amounts);  // one engine output
+      p = place(p, product, 1 + std::uint64_t{amount});
+      if (o_.reversals > 0) remember_placed(seq_);
+      ++counts_.placed;
     } else {
       std::uint32_t product = sampler_.sample(rng_);
       p = place(p, product, 1 + rng_.below(amounts));

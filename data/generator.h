@@ -135,6 +135,12 @@ class Generator {
   ProductSampler sampler_;
   Stage stage_ = Stage::kHeader;
   std::uint64_t seq_ = 0;  // the last record written
+  // seq_ in decimal, kept up to date by an increment in place (ids are o<seq>):
+  // cheaper than converting every record's number afresh.
+  char seq_text_[24] = {'0'};
+  std::size_t seq_len_ = 1;
+  void next_seq();
+  char* put_seq(char* p) const;
   GeneratorCounts counts_;
   std::size_t record_bytes_max_ = 0;
   // Each product's id as the format writes it (JSON string with quotes, or

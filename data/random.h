@@ -16,6 +16,7 @@
 // Thread-compatible: one Rng per thread. Never allocates.
 #include <cstdint>
 #include <random>
+#include <utility>
 
 namespace orderflow {
 
@@ -39,6 +40,22 @@ class Rng {
       }
     }
     return static_cast<std::uint64_t>(m >> 64);
+  }
+
+  // Two independent uniform draws, in [0, a) and [0, b), from one engine output
+  // (its high and low 32 bits, each by multiply-shift with rejection: exactly
+  // uniform). REQUIRES: 1 <= a, b <= 2^32.
+  std::pair<std::uint32_t, std::uint32_t> below_pair(std::uint64_t a, std::uint64_t b) {
+    for (;;) {
+      const std::uint64_t x = engine_();
+      const std::uint64_t ma = (x >> 32) * a;
+      const std::uint64_t mb = (x & 0xFFFFFFFFu) * b;
+      // Reject the 2^32 mod n lowest products of either half.
+      if ((static_cast<std::uint32_t>(ma) < a && static_cast<std::uint32_t>(ma) < (0x100000000u - a) % a) ||
+          (static_cast<std::uint32_t>(mb) < b && static_cast<std::uint32_t>(mb) < (0x100000000u - b) % b))
+        continue;
+      return {static_cast<std::uint32_t>(ma >> 32), static_cast<std::uint32_t>(mb >> 32)};
+    }
   }
 
   // Uniform in [0, 1): a multiple of 2^-53.

@@ -203,9 +203,9 @@ TEST(Generator, DefaultStreamStartsAsPinned) {
   o.count = 3;
   std::string out = generate_all(o);
   EXPECT_EQ(out,
-            "{\"id\":\"o1\",\"productId\":\"MWLEM\",\"amount\":3}\n"
-            "{\"id\":\"o2\",\"productId\":\"MWPEA\",\"amount\":1}\n"
-            "{\"id\":\"o3\",\"productId\":\"MWORG\",\"amount\":14}\n");
+            "{\"id\":\"o1\",\"productId\":\"MWLEM\",\"amount\":11}\n"
+            "{\"id\":\"o2\",\"productId\":\"MWLEM\",\"amount\":3}\n"
+            "{\"id\":\"o3\",\"productId\":\"MWPEA\",\"amount\":8}\n");
 }
 
 TEST(Generator, ChunkSizeDoesNotChangeTheBytes) {
@@ -401,6 +401,34 @@ TEST(SyntheticCatalog, WidensPastSixDigits) {
   std::size_t last = csv.rfind('\n', csv.size() - 2) + 1;
   EXPECT_EQ(csv.compare(last, 9, "P1000000,"), 0);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), kSyntheticProductsMax + 1);
+}
+
+}  // namespace
+}  // namespace orderflow
+
+namespace orderflow {
+namespace {
+
+// below_pair: two draws from one engine output, each uniform and in range.
+TEST(Rng, BelowPairIsUniformInBothHalves) {
+  Rng rng(99);
+  constexpr int kDraws = 300000;
+  std::vector<int> a(3), b(7);
+  for (int i = 0; i < kDraws; ++i) {
+    auto [x, y] = rng.below_pair(3, 7);
+    ASSERT_LT(x, 3u);
+    ASSERT_LT(y, 7u);
+    ++a[x];
+    ++b[y];
+  }
+  for (int n : a) EXPECT_NEAR(n, kDraws / 3.0, kDraws * 0.01);
+  for (int n : b) EXPECT_NEAR(n, kDraws / 7.0, kDraws * 0.01);
+  // The extremes of the range are allowed and reachable.
+  Rng big(5);
+  std::uint32_t top = 0;
+  for (int i = 0; i < 1000; ++i) top = std::max(top, big.below_pair(0x100000000u, 1).first);
+  EXPECT_GT(top, 0xF0000000u);
+  EXPECT_EQ(big.below_pair(1, 1), (std::pair<std::uint32_t, std::uint32_t>{0, 0}));
 }
 
 }  // namespace
