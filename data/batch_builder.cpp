@@ -18,7 +18,8 @@ void BatchBuilder::fresh() {
   // (cleared) one in: either way clear() keeps whatever capacity is there.
   current_.clear();
   current_.records.reserve(std::min<std::size_t>(batch_records_, 4096));
-  current_.bytes.reserve(std::min<std::size_t>(batch_records_ * 64, batch_bytes_));
+  // No reserve for bytes: most records stay in the reader's input blocks, and
+  // the copied ones (cut by a block's end) grow it as needed.
 }
 
 void BatchBuilder::flush() {

@@ -22,7 +22,11 @@ namespace orderflow {
 namespace {
 
 constexpr std::size_t kWriteBytes = 1 << 20;  // results are written in chunks about this large
-constexpr std::size_t kRecycledJobsMax = 64;   // written jobs kept for reuse
+// Enough jobs to fill each channel halfway and keep every thread busy, with
+// room for batches that finish out of order.
+std::size_t jobs_max_for(const PipelineOptions& o) {
+  return 2 * o.buffer_batches + 2 * std::max<std::size_t>(o.workers, 1) + 6;
+}
 
 // A batch on its way through the stages, with what the router adds.
 struct Job {
@@ -83,7 +87,11 @@ struct Pipeline::State {
   Channel<JobPtr> done;
   // Written jobs go back to the reader to be filled again: their buffers keep
   // their capacity, so a long run stops allocating (and faulting in) memory.
+  // At most jobs_max jobs ever exist: once they do, the reader waits for one
+  // to come back, so peak memory is the same for a short run and a long one.
   Channel<JobPtr> recycled;
+  const std::size_t jobs_max;
+  std::size_t jobs_made = 0;  // by the reader
 
   // Stopping.
   Context hard;             // ends on the caller's hard stop or deadline, or on a failure here
@@ -110,7 +118,8 @@ struct Pipeline::State {
         raw(o.buffer_batches),
         decoded(o.buffer_batches),
         done(o.buffer_batches),
-        recycled(kRecycledJobsMax) {
+        recycled(jobs_max_for(o)),
+        jobs_max(jobs_max_for(o)) {
     for (const InputSource& s : in) names.push_back(s.name);
     std::vector<std::int64_t> initial;
     initial.reserve(c.size());
@@ -165,7 +174,14 @@ void Pipeline::State::read_stage() {
   InputReader reader(inputs, options, intake, &bytes_read);
   ReaderOutcome outcome = reader.run([&](Batch& b) {
     JobPtr job;
-    if (recycled.try_recv(job) != ChannelStatus::kOk) job = std::make_shared<Job>();
+    if (recycled.try_recv(job) != ChannelStatus::kOk) {
+      if (jobs_made < jobs_max) {
+        job = std::make_shared<Job>();
+        ++jobs_made;
+      } else if (recycled.recv(job, intake) != ChannelStatus::kOk) {
+        return false;  // intake ended while waiting for a job to come back
+      }
+    }
     std::swap(job->batch, b);  // b gets the recycled (cleared) buffers, if any
     if (raw.send(std::move(job), intake) == ChannelStatus::kOk) return true;
     std::swap(job->batch, b);  // refused: the batch stays with the reader, not accepted
@@ -333,10 +349,11 @@ void Pipeline::State::write_stage() {
     cancel_hard();
   };
   auto recycle = [&](JobPtr& j) {
-    if (j.use_count() != 1) return;  // an applier still lets go of it: let it be freed
+    // An applier that finished an earlier slice of it may not have dropped its
+    // reference yet; it no longer reads the job, so the job can be reused.
     j->batch.clear();
     j->route.clear();
-    (void)recycled.try_send(std::move(j));  // when the pool is full, it is freed
+    (void)recycled.try_send(std::move(j));  // room for every job that exists
   };
   auto flush = [&] {
     if (!failed && !ready.empty()) {
