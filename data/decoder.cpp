@@ -15,33 +15,40 @@ namespace {
 
 // No kParseValidateEncodingFlag: the whole record is checked for UTF-8 first,
 // in one fast pass. RapidJSON's recursive parser is faster than its iterative
-// one, but deep nesting would overflow the stack: records that could nest
-// deeper than kRecursiveDepthMax (counting every '{' and '[') use the iterative one.
+// one, but deep nesting would overflow the stack: a record longer than
+// kRecursiveDepthMax bytes that holds more than that many '{' and '[' uses the
+// iterative one (a shorter record cannot nest that deep).
 constexpr unsigned kJsonFlags = rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag;
 constexpr unsigned kDeepJsonFlags = kJsonFlags | rapidjson::kParseIterativeFlag;
 constexpr std::uint32_t kRecursiveDepthMax = 64;
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 
-// What one pass over a record's bytes, eight at a time, tells before parsing.
-struct Scan {
-  bool ascii = true;       // no byte >= 0x80: valid UTF-8 without looking closer
-  bool nul = false;        // a NUL byte (in-situ parsing would stop there)
-  bool backslash = false;  // escapes: a decoded string may differ from its bytes
-  std::uint32_t opens = 0; // '{' and '[' bytes: a bound on the nesting depth
-};
+// True when a byte of [p, p + n) has its high bit set. Eight bytes at a time.
+bool any_high_byte(const char* p, std::size_t n) {
+  std::uint64_t any = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    any |= w;
+  }
+  if (i < n) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p + i, n - i);
+    any |= w;
+  }
+  return (any & (kOnes * 0x80)) != 0;
+}
 
-Scan scan(const char* p, std::size_t n) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kLow7 = 0x7F7F7F7F7F7F7F7FULL;
-  // The high bit of each byte of x that is exactly zero.
-  auto zeros = [](std::uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); };
-  std::uint64_t high = 0, nul = 0, bs = 0;
-  std::uint32_t opens = 0;
+// The number of '{' and '[' bytes in [p, p + n): a bound on the nesting depth.
+std::size_t opening_brackets(const char* p, std::size_t n) {
+  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  std::size_t count = 0;
   auto word = [&](std::uint64_t w) {
-    high |= w;
-    nul |= zeros(w);
-    bs |= zeros(w ^ (kOnes * '\\'));
-    // One bit per matching byte, moved to the byte's low bit; the multiply adds the bytes up.
-    const std::uint64_t hits = (zeros(w ^ (kOnes * '{')) | zeros(w ^ (kOnes * '['))) >> 7;
-    opens += static_cast<std::uint32_t>((hits * kOnes) >> 56);
+    // '{' (0x7B) and '[' (0x5B) are the only bytes b with (b | 0x20) == 0x7B.
+    const std::uint64_t x = (w | (kOnes * 0x20)) ^ (kOnes * '{');
+    const std::uint64_t zero_bytes = ~(((x & kLow7) + kLow7) | x | kLow7);  // high bit of each zero byte
+    count += static_cast<std::size_t>(((zero_bytes >> 7) * kOnes) >> 56);  // the multiply adds them up
   };
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -54,7 +61,7 @@ Scan scan(const char* p, std::size_t n) {
     std::memcpy(&w, p + i, n - i);
     word(w);
   }
-  return Scan{(high & (kOnes * 0x80)) == 0, nul != 0, bs != 0, opens};
+  return count;
 }
 
 void set_defect(Record& r, Defect d, Field f = Field::kNone, std::uint64_t arg = 0) {
@@ -68,6 +75,7 @@ void set_defect(Record& r, Defect d, Field f = Field::kNone, std::uint64_t arg =
 // have them) are dropped, rewriting the record's own bytes if a sign must move,
 // so the text can be echoed as a JSON number. False when not an integer.
 bool canonical_integer(std::string_view& text) {
+  if (text.size() == 1) return text[0] >= '0' && text[0] <= '9';  // the usual amount
   bool neg = !text.empty() && text[0] == '-';
   std::size_t i = neg ? 1 : 0;
   if (i == text.size()) return false;
@@ -114,7 +122,6 @@ unsigned bit(Field f) { return 1u << static_cast<unsigned>(f); }
 // lets the parser run on, so that a syntax error anywhere wins.
 struct RecordHandler {
   Record* r = nullptr;
-  bool escapes = false;  // the record has escapes, so strings may decode to non-UTF-8
   int depth = 0;
   Field key = Field::kNone;
   unsigned seen = 0;
@@ -176,7 +183,7 @@ struct RecordHandler {
     Field f = scalar();
     // The reader validates raw bytes, but decodes a lone low-surrogate escape
     // ("\udc00") into bytes that are not UTF-8; such a field must not be echoed.
-    if (escapes && (f == Field::kId || f == Field::kProductId) && !is_valid_utf8(std::string_view(s, n))) {
+    if ((f == Field::kId || f == Field::kProductId) && any_high_byte(s, n) && !is_valid_utf8(std::string_view(s, n))) {
       fail(Defect::kInvalidUtf8, f);
       return true;
     }
@@ -242,23 +249,28 @@ struct Decoder::Impl {
   explicit Impl(const Catalog& c) : catalog(c) {}
 
   void decode_json(Record& r, char* text) {
-    const Scan facts = scan(text, r.length);
-    if (facts.nul) {
-      const void* nul = std::memchr(text, '\0', r.length);
-      set_defect(r, Defect::kNulByte, Field::kNone, static_cast<std::uint64_t>(static_cast<const char*>(nul) - text));
-      return;
-    }
-    if (!facts.ascii) {
+    if (any_high_byte(text, r.length)) {
       if (std::size_t bad = find_invalid_utf8(std::string_view(text, r.length)); bad != std::string_view::npos) {
+        // A NUL byte before it is the first thing wrong.
+        const void* nul = std::memchr(text, '\0', bad);
+        if (nul) return nul_byte(r, text, nul);
         set_defect(r, Defect::kInvalidUtf8, Field::kNone, bad);
         return;
       }
     }
     handler.reset(&r);
-    handler.escapes = facts.backslash;
     rapidjson::InsituStringStream stream(text);
-    rapidjson::ParseResult pr = facts.opens > kRecursiveDepthMax ? reader.Parse<kDeepJsonFlags>(stream, handler)
-                                                                 : reader.Parse<kJsonFlags>(stream, handler);
+    const bool deep = r.length > kRecursiveDepthMax && opening_brackets(text, r.length) > kRecursiveDepthMax;
+    rapidjson::ParseResult pr = deep ? reader.Parse<kDeepJsonFlags>(stream, handler)
+                                     : reader.Parse<kJsonFlags>(stream, handler);
+    // In-situ parsing takes a NUL byte for the end of the record: one inside it
+    // stops the parse early (with an error, or a success short of the end). The
+    // bytes from where it stopped on are still as read.
+    const std::size_t stop = pr.IsError() ? pr.Offset() : stream.Tell();
+    if (pr.IsError() || stop != r.length) {
+      if (const void* nul = std::memchr(text + stop, '\0', r.length - std::min<std::size_t>(stop, r.length)))
+        return nul_byte(r, text, nul);
+    }
     if (pr.IsError()) {
       set_defect(r, Defect::kJsonSyntax, Field::kNone, pr.Offset());
       r.json_code = static_cast<std::uint16_t>(pr.Code());
@@ -269,6 +281,10 @@ struct Decoder::Impl {
       return;
     }
     check_required(r, handler.seen);
+  }
+
+  static void nul_byte(Record& r, const char* text, const void* nul) {
+    set_defect(r, Defect::kNulByte, Field::kNone, static_cast<std::uint64_t>(static_cast<const char*>(nul) - text));
   }
 
   void check_required(Record& r, unsigned seen) {

@@ -30,8 +30,17 @@ inline std::uint64_t hash_bytes(std::string_view s) {
     n -= 8;
   }
   if (n > 0) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, n);
+    // The last 1..7 bytes as one word, with fixed-size loads (no memcpy call).
+    std::uint64_t w;
+    if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);  // overlaps lo when n < 8
+      w = lo | (std::uint64_t{hi} << 32);
+    } else {
+      w = static_cast<unsigned char>(p[0]) | (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+          (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+    }
     h = mix64(h ^ w ^ (std::uint64_t{n} << 59));
   }
   return h;
