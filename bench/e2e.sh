@@ -106,7 +106,7 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? 1 : 0 }'; }
 
 echo
 echo "orderflow end to end: $N orders per workload, median of $RUNS runs, $(nproc) CPUs"
-printf '%-14s %-10s %10s %12s %12s\n' workload tool "M orders/s" "x baseline" "peak RSS MB"
+printf '%-14s %-10s %10s %12s %12s  %s\n' workload tool "M orders/s" "x baseline" "peak RSS MB" "all runs (s)"
 for w in $workloads; do
   b=$(median_col "$WORK/$w.baseline.times" 1)
   for tool in orderflow baseline wc awk; do
@@ -114,7 +114,8 @@ for w in $workloads; do
     [ -f "$f" ] || continue
     s=$(median_col "$f" 1); m=$(median_col "$f" 2)
     name=$tool; [ "$tool" = awk ] && name=$(basename "$AWK")
-    printf '%-14s %-10s %10s %12s %12s\n' "$w" "$name" "$(rate "$s")" "$(ratio "$s" "$b")" "$(mb "$m")"
+    printf '%-14s %-10s %10s %12s %12s  %s\n' "$w" "$name" "$(rate "$s")" "$(ratio "$s" "$b")" "$(mb "$m")" \
+      "$(awk '{ printf "%s ", $1 }' "$f")"
   done
 done
 echo
