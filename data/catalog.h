@@ -55,6 +55,8 @@ class Catalog {
   Cents price(std::uint32_t i) const { return prices_[i]; }
   // The index of product `id`, or kNoProduct. Never allocates. Thread-safe.
   std::uint32_t find(std::string_view id) const { return index_.find(id); }
+  // The catalog's product index itself (for batched, prefetched look-ups).
+  const ProductIndex& index() const { return index_; }
   CatalogFormat format() const { return format_; }
 
   // The catalog in its own format, columns and order, with stock[i] as the
