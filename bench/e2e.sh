@@ -89,6 +89,10 @@ done
 for r in $(seq "$RUNS"); do
   run scale.w1 "$WORK/out.w" "$OF" process "$WORK/uniform.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.w" -w 1
   run scale.w2 "$WORK/out.w" "$OF" process "$WORK/uniform.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.w" -w 2
+  # The same default run confined to one CPU: what the second core adds.
+  if command -v taskset >/dev/null; then
+    run scale.cpu1 "$WORK/out.w" taskset -c 0 "$OF" process "$WORK/uniform.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.w"
+  fi
   run generate "$WORK/out" "$OF" generate -n "$N" -c "$WORK/big8.csv"
   run small-noid.orderflow "$WORK/out.small" "$OF" process "$WORK/small-noid.ndjson" -c "$WORK/big8.csv" -q -o "$WORK/out.small"
 done
@@ -137,5 +141,10 @@ g=$(median_col "$WORK/generate.times" 1); p=$(median_col "$WORK/uniform.orderflo
 check "generate >= 5x faster than process on its output" "$(ge "$(ratio "$g" "$p")" 5)" "$(ratio "$g" "$p")x"
 w1=$(median_col "$WORK/scale.w1.times" 1); w2=$(median_col "$WORK/scale.w2.times" 1)
 check "uniform: --workers 2 >= 1.5x --workers 1" "$(ge "$(ratio "$w2" "$w1")" 1.5)" "$(ratio "$w2" "$w1")x"
+if [ -f "$WORK/scale.cpu1.times" ]; then
+  c1=$(median_col "$WORK/scale.cpu1.times" 1)
+  check "uniform: 2 CPUs >= 1.5x 1 CPU (taskset -c 0), default settings" "$(ge "$(ratio "$w2" "$c1")" 1.5)" \
+    "$(ratio "$w2" "$c1")x"
+fi
 echo
 echo "$pass met, $fail not met"
