@@ -15,8 +15,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: build
 
-deps:
-	@missing=$$(for p in $(PACKAGES); do \
+# Installs whichever of the packages named in $(1) are missing (apt-get, via
+# sudo when not root); does nothing when all are there.
+define install_missing
+	@missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	  done); \
 	if [ -n "$$missing" ]; then \
@@ -24,6 +26,10 @@ deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -68,14 +74,7 @@ tsan: deps
 	  $(NO_ASLR) ctest -j$(JOBS) --output-on-failure
 
 fuzz-deps:
-	@missing=$$(for p in $(FUZZ_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
-	  done); \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing missing packages:" $$missing; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call install_missing,$(FUZZ_PACKAGES))
 
 # libFuzzer targets (tests/fuzz/*_fuzz.cpp), built with clang, ASan and UBSan;
 # the libraries get coverage instrumentation too (-fsanitize=fuzzer-no-link).
@@ -118,6 +117,18 @@ fuzz: fuzz-build
 
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+# Google Benchmark programs (bench/*_bench.cpp): channel vs mutex+deque, the
+# pipeline vs the sequential core, the five stores under contention.
+bench: build
+	./$(BUILD)/channel_bench
+	./$(BUILD)/pipeline_bench
+	./$(BUILD)/store_bench
+
+# End to end against baseline_sequential, wc -l and awk, with the performance
+# targets checked (a few minutes; needs /usr/bin/time: apt-get install time).
+bench-e2e: build
+	bench/e2e.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan build-fuzz
