@@ -126,15 +126,15 @@ void BM_SequentialCore(benchmark::State& state, bool ids) {
 
 void PipelineArgs(benchmark::internal::Benchmark* b) {
   for (int workers : {1, 2, 4})
-    for (int batch : {256, 1024, 4096}) b->Args({workers, batch});
+    for (int batch : {256, 2048, 8192}) b->Args({workers, batch});
   b->ArgNames({"workers", "batch"})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 }
 
-BENCHMARK_CAPTURE(BM_SequentialCore, Ids, true)->Arg(1024)->ArgName("batch")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SequentialCore, Ids, true)->Arg(2048)->ArgName("batch")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK_CAPTURE(BM_Pipeline, Ids_sharded, true, StoreKind::kSharded)->Apply(PipelineArgs);
-BENCHMARK_CAPTURE(BM_Pipeline, Ids_mutex, true, StoreKind::kMutex)->Args({2, 1024})->ArgNames({"workers", "batch"})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-BENCHMARK_CAPTURE(BM_SequentialCore, NoIds, false)->Arg(1024)->ArgName("batch")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
-BENCHMARK_CAPTURE(BM_Pipeline, NoIds_sharded, false, StoreKind::kSharded)->Args({1, 1024})->Args({2, 1024})->Args({2, 4096})->ArgNames({"workers", "batch"})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_Pipeline, Ids_mutex, true, StoreKind::kMutex)->Args({2, 2048})->ArgNames({"workers", "batch"})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_SequentialCore, NoIds, false)->Arg(2048)->ArgName("batch")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_Pipeline, NoIds_sharded, false, StoreKind::kSharded)->Args({1, 2048})->Args({2, 2048})->Args({2, 8192})->ArgNames({"workers", "batch"})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 }  // namespace
 }  // namespace orderflow
