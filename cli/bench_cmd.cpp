@@ -27,8 +27,6 @@ namespace orderflow {
 
 namespace {
 
-constexpr int kExitOutputClosed = 141;  // 128 + SIGPIPE, as `process` and `generate` report a closed stdout
-
 struct BenchCmdOptions {
   std::vector<std::string> stores;
   std::vector<std::size_t> workers{1, 2, 4, 8};
@@ -153,7 +151,7 @@ int run_bench_cmd(const BenchCmdOptions& o) {
                            : o.format == "json" ? format_bench_json(report.value())
                                                 : format_bench_table(report.value());
   if (!write_all(1, text)) {
-    if (errno == EPIPE) return kExitOutputClosed;  // | head: stop quietly
+    if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // | head: stop quietly
     print_error("cannot write to standard output: " + errno_text(errno));
     return to_int(ExitCode::kFailure);
   }

@@ -26,7 +26,7 @@ int run_catalog(const CatalogOptions& o) {
   const Catalog catalog = std::move(loaded).value();
   std::string text = o.format == "csv" ? catalog.listing_csv() : catalog.listing_json();
   if (!write_all(1, text)) {
-    if (errno == EPIPE) return 141;  // a reader that went away (| head): stop quietly
+    if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // a reader that went away (| head): stop quietly
     print_error("cannot write to standard output: " + errno_text(errno));
     return to_int(ExitCode::kFailure);
   }

@@ -9,6 +9,7 @@ enum class ExitCode : int {
   kDeadline = 124,    // --timeout expired first
   kInterrupted = 130, // SIGINT
   kTerminated = 143,  // SIGTERM
+  kOutputClosed = 141,  // the reader of stdout went away (| head): 128 + SIGPIPE, stopped quietly
 };
 
 constexpr int to_int(ExitCode c) { return static_cast<int>(c); }

@@ -19,8 +19,6 @@ namespace orderflow {
 
 namespace {
 
-constexpr int kExitOutputClosed = 141;  // 128 + SIGPIPE, as `process` reports a closed stdout
-
 struct GenerateOptions {
   GeneratorOptions gen;
   std::string dist = "uniform";
@@ -94,7 +92,7 @@ int run_generate(const GenerateOptions& o) {
   while (!gen->done()) {
     std::size_t n = gen->fill(buf.get(), cap);
     if (int err = write_out(buf.get(), n); err != 0) {
-      if (err == EPIPE) return kExitOutputClosed;  // | head: stop quietly
+      if (err == EPIPE) return to_int(ExitCode::kOutputClosed);  // | head: stop quietly
       print_error("cannot write to standard output: " + errno_text(err));
       return to_int(ExitCode::kFailure);
     }

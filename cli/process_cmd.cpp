@@ -23,8 +23,6 @@ namespace orderflow {
 
 namespace {
 
-constexpr int kExitOutputClosed = 141;  // 128 + SIGPIPE, as a shell reports a tool killed by it
-
 struct ProcessOptions {
   std::vector<std::string> files;
   std::string catalog;
@@ -173,14 +171,14 @@ int run_process(const ProcessOptions& o) {
   if (out_fd > 2 && ::close(out_fd) != 0 && rep.status.ok())
     rep.status = Status::IOError("cannot write results to " + o.output + ": " + errno_text(errno));
 
-  if (rep.output_closed) return kExitOutputClosed;  // | head: stop quietly
+  if (rep.output_closed) return to_int(ExitCode::kOutputClosed);  // | head: stop quietly
 
   int code = rep.status.ok() ? exit_code_for(cause) : to_int(ExitCode::kFailure);
   if (!o.summary.empty()) {
     std::string json = summary_json(rep.stats, catalog, rep.final_stock, rep.facts) + "\n";
     if (o.summary == "-") {
       if (!write_all(1, json)) {
-        if (errno == EPIPE) return kExitOutputClosed;  // the reader went away: stop quietly
+        if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // the reader went away: stop quietly
         print_error("cannot write the summary to standard output: " + errno_text(errno));
         code = to_int(ExitCode::kFailure);
       }
