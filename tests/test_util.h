@@ -53,6 +53,7 @@ struct RunOptions {
   bool stdin_fd_closed = false;  // the child starts with file descriptor 0 closed
   bool stdout_fd_closed = false; // the child starts with file descriptor 1 closed
   bool sample_rss = false;       // fill RunResult::sampled_hwm_kb
+  int run_as_uid = -1;           // >= 0: the child drops to this uid and gid (needs root) before exec
 };
 
 // Runs `binary() args...` and collects its output.

@@ -1,6 +1,7 @@
 #pragma once
 // Definitions for test_util.h, included once by tests/test_util_test.cpp.
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -115,6 +116,10 @@ RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
     }
     ::dup2(err_pipe[1], 2);
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(127);
+    if (options.run_as_uid >= 0) {
+      const auto id = static_cast<uid_t>(options.run_as_uid);
+      if (::setgroups(0, nullptr) != 0 || ::setgid(id) != 0 || ::setuid(id) != 0) ::_exit(127);
+    }
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(binary()));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
