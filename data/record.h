@@ -17,8 +17,10 @@ namespace orderflow {
 struct OrderEntry;  // data/order_index.h
 
 struct Record {
-  // Fields are grouped by size (no padding: 136 bytes); the comment after each
-  // says which step writes it: [F]ramer, [D]ecoder, [L]edger.
+  // Fields are grouped by size (no padding: 120 bytes); the comment after each
+  // says which step writes it: [F]ramer, [D]ecoder, [L]edger. Every stage
+  // reads and writes every record, so its size is memory traffic: a field
+  // that only one outcome needs shares its bytes with the others (see below).
   std::uint64_t seq = 0;            // [F] 1-based across the whole run
   std::uint64_t line = 0;           // [F] 1-based line of the record's first byte
   std::uint32_t offset = 0;         // [F] the record's bytes (NUL-terminated) in its batch's
@@ -34,17 +36,22 @@ struct Record {
   OrderStatus status = OrderStatus::kRejected;  // [L]
   OrderState prior = OrderState::kPending;      // [L] not_reversible: the order's state then
   bool decided = false;             // [L] status/reason are final
-  std::uint64_t defect_arg = 0;     // [F][D] offset, length, limit or count, per Defect
+  // One value that depends on how the record ended; the outcomes that use
+  // them exclude each other, so they share 8 bytes. Read only the one that
+  // `reason`/`status` says was written.
+  union {
+    std::uint64_t defect_arg = 0;   // [F][D] reason kInvalidRecord: offset, length, limit or count, per Defect
+    std::int64_t stock_seen;        // [L] reason kInsufficientStock: the stock there was
+    Cents total;                    // [L] status Completed / Reversed
+  };
   std::int64_t amount = 0;          // [D] when amount is an integer in int64 range
   std::string_view id;              // [D] empty: no id
   std::string_view product_text;    // [D] productId as written (unescaped)
   std::string_view amount_text;     // [D] amount as canonical integer text (for echoes)
   std::uint64_t id_hash = 0;        // [D] hash_bytes(id), when id is not empty
-  std::int64_t stock_seen = 0;      // [L] insufficient_stock: the stock there was
-  Cents total = 0;                  // [L] Completed / Reversed
   OrderEntry* entry = nullptr;      // [L] the id's entry: taken (place) or named (reverse)
 };
-static_assert(sizeof(Record) == 136, "Record is laid out without padding");
+static_assert(sizeof(Record) == 120, "Record is laid out without padding");
 
 // Where a record's bytes are parsed from.
 enum class RecordFormat : std::uint8_t { kNdjson, kJsonArray, kCsv };
