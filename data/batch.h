@@ -86,6 +86,11 @@ struct Batch {
   Batch& operator=(const Batch&) = delete;
 
   char* data(const Record& r) { return (r.block ? blocks[r.block - 1u]->data.get() : bytes.data()) + r.offset; }
+  const char* data(const Record& r) const {
+    return (r.block ? blocks[r.block - 1u]->data.get() : bytes.data()) + r.offset;
+  }
+  // The text of one of r's fields.
+  std::string_view text(const Record& r, TextSpan t) const { return {data(r) + t.offset, t.size}; }
 
   // Appends a record with the given bytes (copied, then NUL-terminated).
   Record& add(std::uint64_t seq, std::uint64_t line, const char* p, std::size_t n) {

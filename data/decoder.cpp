@@ -118,10 +118,16 @@ Field field_of(const char* s, std::size_t n) {
 
 unsigned bit(Field f) { return 1u << static_cast<unsigned>(f); }
 
+// Where `s` lies in the record that starts at `base`.
+TextSpan span_of(const char* base, std::string_view s) {
+  return TextSpan{static_cast<std::uint32_t>(s.data() - base), static_cast<std::uint32_t>(s.size())};
+}
+
 // SAX handler for one JSON record. Collects the first semantic defect but
 // lets the parser run on, so that a syntax error anywhere wins.
 struct RecordHandler {
   Record* r = nullptr;
+  const char* base = nullptr;  // r's first byte: where TextSpans count from
   int depth = 0;
   Field key = Field::kNone;
   unsigned seen = 0;
@@ -129,8 +135,9 @@ struct RecordHandler {
   Field defect_field = Field::kNone;
   std::uint64_t defect_arg = 0;
 
-  void reset(Record* rec) {
+  void reset(Record* rec, const char* text) {
     r = rec;
+    base = text;
     depth = 0;
     key = Field::kNone;
     seen = 0;
@@ -171,7 +178,7 @@ struct RecordHandler {
       if (!canonical_integer(text)) {
         fail(Defect::kWrongType, Field::kAmount);
       } else {
-        r->amount_text = text;
+        r->amount_text = span_of(base, text);
         r->amount = integer_value(text);
       }
     } else if (f != Field::kNone) {
@@ -198,7 +205,7 @@ struct RecordHandler {
         else fail(Defect::kBadOp, Field::kOp);
         break;
       case Field::kProductId:
-        r->product_text = std::string_view(s, n);
+        r->product_text = span_of(base, std::string_view(s, n));
         break;
       case Field::kAmount:
         fail(Defect::kWrongType, Field::kAmount);
@@ -258,7 +265,7 @@ struct Decoder::Impl {
         return;
       }
     }
-    handler.reset(&r);
+    handler.reset(&r, text);
     rapidjson::InsituStringStream stream(text);
     const bool deep = r.length > kRecursiveDepthMax && opening_brackets(text, r.length) > kRecursiveDepthMax;
     rapidjson::ParseResult pr = deep ? reader.Parse<kDeepJsonFlags>(stream, handler)
@@ -317,12 +324,12 @@ struct Decoder::Impl {
     }
     if (std::string_view product = cell(layout.product); !product.empty()) {
       if (!is_valid_utf8(product)) return set_defect(r, Defect::kInvalidUtf8, Field::kProductId);
-      r.product_text = product;
+      r.product_text = span_of(text, product);
       seen |= bit(Field::kProductId);
     }
     if (std::string_view amount = cell(layout.amount); !amount.empty()) {
       if (!canonical_integer(amount)) return set_defect(r, Defect::kWrongType, Field::kAmount);
-      r.amount_text = amount;
+      r.amount_text = span_of(text, amount);
       r.amount = integer_value(amount);
       seen |= bit(Field::kAmount);
     }
@@ -342,7 +349,7 @@ struct Decoder::Impl {
     for (std::size_t i = from; i < batch.records.size(); ++i) {
       const Record& r = batch.records[i];
       if (!needs_product(r)) continue;
-      hashes.push_back(hash_bytes(r.product_text));
+      hashes.push_back(hash_bytes(batch.text(r, r.product_text)));
       index.prefetch(hashes.back());
     }
     std::size_t k = 0;
@@ -354,7 +361,7 @@ struct Decoder::Impl {
         r.reason = Reason::kInvalidAmount;
         continue;
       }
-      r.product = index.find(r.product_text, hashes[k++]);
+      r.product = index.find(batch.text(r, r.product_text), hashes[k++]);
       if (r.product == kNoProduct) r.reason = Reason::kUnknownProduct;
     }
   }

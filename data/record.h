@@ -16,8 +16,17 @@ namespace orderflow {
 
 struct OrderEntry;  // data/order_index.h
 
+// A field's text inside its record's own bytes (decoded in place there): where
+// it starts, counted from the record's first byte, and its length. Half the
+// size of a string_view; Batch::text() turns it back into one.
+struct TextSpan {
+  std::uint32_t offset = 0;
+  std::uint32_t size = 0;
+  bool empty() const { return size == 0; }
+};
+
 struct Record {
-  // Fields are grouped by size (no padding: 120 bytes); the comment after each
+  // Fields are grouped by size (no padding: 104 bytes); the comment after each
   // says which step writes it: [F]ramer, [D]ecoder, [L]edger. Every stage
   // reads and writes every record, so its size is memory traffic: a field
   // that only one outcome needs shares its bytes with the others (see below).
@@ -46,12 +55,12 @@ struct Record {
   };
   std::int64_t amount = 0;          // [D] when amount is an integer in int64 range
   std::string_view id;              // [D] empty: no id
-  std::string_view product_text;    // [D] productId as written (unescaped)
-  std::string_view amount_text;     // [D] amount as canonical integer text (for echoes)
+  TextSpan product_text;            // [D] productId as written (unescaped)
+  TextSpan amount_text;             // [D] amount as canonical integer text (for echoes)
   std::uint64_t id_hash = 0;        // [D] hash_bytes(id), when id is not empty
   OrderEntry* entry = nullptr;      // [L] the id's entry: taken (place) or named (reverse)
 };
-static_assert(sizeof(Record) == 120, "Record is laid out without padding");
+static_assert(sizeof(Record) == 104, "Record is laid out without padding");
 
 // Where a record's bytes are parsed from.
 enum class RecordFormat : std::uint8_t { kNdjson, kJsonArray, kCsv };

@@ -167,11 +167,11 @@ struct ResultFormatter::Impl {
       case Reason::kInvalidAmount:
         e += r.amount < kAmountMin ? "order amount must be at least 1: got "
                                    : "order amount must be at most 1000000000: got ";
-        e += r.amount_text;
+        e += batch.text(r, r.amount_text);
         break;
       case Reason::kUnknownProduct:
         e += "product ";
-        e += r.product_text;
+        e += batch.text(r, r.product_text);
         e += " does not exist";
         break;
       case Reason::kInsufficientStock:
@@ -208,14 +208,15 @@ struct ResultFormatter::Impl {
   void record(const Batch& batch, const Record& r, std::string& out) {
     const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
     const bool fields = r.decoded && r.defect == Defect::kNone;
-    const std::string_view product_id = r.op == Op::kPlace ? r.product_text
+    const std::string_view amount_text = batch.text(r, r.amount_text);
+    const std::string_view product_id = r.op == Op::kPlace ? batch.text(r, r.product_text)
                                         : r.product != kNoProduct ? std::string_view(catalog.product(r.product).id)
                                                                   : std::string_view();
     if (!ok) {
       error.clear();
       error_text(batch, r, error);
     }
-    begin(160 + (fields ? room(r.id) + room(product_id) + r.amount_text.size() : 0) + (ok ? 0 : room(error)));
+    begin(160 + (fields ? room(r.id) + room(product_id) + amount_text.size() : 0) + (ok ? 0 : room(error)));
     lit("{\"seq\":");
     u64(r.seq);
     if (fields) {
@@ -227,7 +228,7 @@ struct ResultFormatter::Impl {
         lit(",\"op\":\"place\",\"productId\":");
         str(product_id);
         lit(",\"amount\":");
-        raw(r.amount_text);
+        raw(amount_text);
       } else {
         lit(",\"op\":\"reverse\"");
         if (r.product != kNoProduct) {
