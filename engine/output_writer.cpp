@@ -32,7 +32,7 @@ bool OutputWriter::write_parts(const std::vector<std::string_view>& parts) {
         closed_ = true;
         return false;
       }
-      status_ = Status::IOError("cannot write results to " + name_ + ": " + errno_text(errno));
+      status_ = Status::IOError("cannot write " + what_ + " to " + name_ + ": " + errno_text(errno));
       return false;
     }
     written_ += static_cast<std::uint64_t>(w);

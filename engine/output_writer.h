@@ -15,8 +15,10 @@ namespace orderflow {
 
 class OutputWriter {
  public:
-  // `fd` < 0: discard everything (-o none). `name` appears in error messages.
-  OutputWriter(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+  // `fd` < 0: discard everything (-o none). `name` and `what` appear in error
+  // messages: "cannot write <what> to <name>: <reason>".
+  OutputWriter(int fd, std::string name, std::string what = "results")
+      : fd_(fd), name_(std::move(name)), what_(std::move(what)) {}
 
   // Writes all of `bytes`. Returns false once the output is closed or failed.
   bool write(const char* bytes, std::size_t n);
@@ -32,6 +34,7 @@ class OutputWriter {
  private:
   int fd_;
   std::string name_;
+  std::string what_;
   bool closed_ = false;
   Status status_;
   std::uint64_t written_ = 0;

@@ -453,5 +453,14 @@ TEST(Generate, ClosedStdoutStopsQuietly) {
   EXPECT_EQ(read_file(dir.file("err")), "");
 }
 
+TEST(Generate, AFullDiskIsAnErrorThatStopsIt) {
+  RunOptions o;
+  o.stdout_file = "/dev/full";
+  RunResult r = run({"generate", "-n", "50000000"}, o);  // would be 2.4 GB: it must stop at the first error
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "orderflow: error: cannot write orders to standard output: No space left on device\n");
+}
+
 }  // namespace
 }  // namespace orderflow::testing
