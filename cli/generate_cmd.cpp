@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <memory>
 
 #include "cli/command.h"
 #include "cli/options.h"

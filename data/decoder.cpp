@@ -23,23 +23,6 @@ constexpr unsigned kDeepJsonFlags = kJsonFlags | rapidjson::kParseIterativeFlag;
 constexpr std::uint32_t kRecursiveDepthMax = 64;
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 
-// True when a byte of [p, p + n) has its high bit set. Eight bytes at a time.
-bool any_high_byte(const char* p, std::size_t n) {
-  std::uint64_t any = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    any |= w;
-  }
-  if (i < n) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p + i, n - i);
-    any |= w;
-  }
-  return (any & (kOnes * 0x80)) != 0;
-}
-
 // The number of '{' and '[' bytes in [p, p + n): a bound on the nesting depth.
 std::size_t opening_brackets(const char* p, std::size_t n) {
   constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
@@ -190,7 +173,7 @@ struct RecordHandler {
     Field f = scalar();
     // The reader validates raw bytes, but decodes a lone low-surrogate escape
     // ("\udc00") into bytes that are not UTF-8; such a field must not be echoed.
-    if ((f == Field::kId || f == Field::kProductId) && any_high_byte(s, n) && !is_valid_utf8(std::string_view(s, n))) {
+    if ((f == Field::kId || f == Field::kProductId) && !is_valid_utf8(std::string_view(s, n))) {
       fail(Defect::kInvalidUtf8, f);
       return true;
     }
@@ -256,7 +239,7 @@ struct Decoder::Impl {
   explicit Impl(const Catalog& c) : catalog(c) {}
 
   void decode_json(Record& r, char* text) {
-    if (any_high_byte(text, r.length)) {
+    if (!is_ascii(std::string_view(text, r.length))) {
       if (std::size_t bad = find_invalid_utf8(std::string_view(text, r.length)); bad != std::string_view::npos) {
         // A NUL byte before it is the first thing wrong.
         const void* nul = std::memchr(text, '\0', bad);

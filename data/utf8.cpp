@@ -5,31 +5,10 @@
 
 namespace orderflow {
 
-namespace {
-
-// True when no byte of s has its high bit set (pure ASCII, always valid).
-bool all_ascii(const unsigned char* p, std::size_t n) {
-  std::uint64_t any = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    any |= w;
-  }
-  if (i < n) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p + i, n - i);
-    any |= w;
-  }
-  return (any & 0x8080808080808080ULL) == 0;
-}
-
-}  // namespace
-
 std::size_t find_invalid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
-  if (all_ascii(p, n)) return std::string_view::npos;  // records are nearly always ASCII
+  if (is_ascii(s)) return std::string_view::npos;  // records are nearly always ASCII
   std::size_t i = 0;
   while (i < n) {
     unsigned char c = p[i];
