@@ -19,23 +19,12 @@
 #include "data/product_store.h"
 #include "data/random.h"
 #include "data/stock_audit.h"
-
-#if defined(__SANITIZE_THREAD__)
-#define OF_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define OF_TSAN 1
-#endif
-#endif
+#include "tests/sanitizers.h"
 
 namespace orderflow {
 namespace {
 
-#ifdef OF_TSAN
-constexpr std::uint64_t kStressOrders = 100'000;
-#else
-constexpr std::uint64_t kStressOrders = 1'000'000;
-#endif
+constexpr std::uint64_t kStressOrders = testing::kUnderTsan ? 100'000 : 1'000'000;
 constexpr std::size_t kStressThreads = 8;
 
 std::string name_of(const ::testing::TestParamInfo<StoreKind>& info) {

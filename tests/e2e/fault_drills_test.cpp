@@ -18,15 +18,8 @@
 #include <vector>
 
 #include "tests/e2e/json_line.h"
+#include "tests/sanitizers.h"
 #include "tests/test_util.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ORDERFLOW_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define ORDERFLOW_SANITIZED 1
-#endif
-#endif
 
 namespace orderflow::testing {
 namespace {
@@ -35,11 +28,7 @@ constexpr char kCatalogHeader[] = "ID,ProductName,Stock,Variety,Price\n";
 
 // An absolute bound on a child's peak RSS for the 100 MB drills, far below
 // 100 MB. Sanitizer runtimes (shadow memory, allocator caches) need more.
-#ifdef ORDERFLOW_SANITIZED
-constexpr long kRssCeilingKb = 64 * 1024;
-#else
-constexpr long kRssCeilingKb = 40 * 1024;
-#endif
+constexpr long kRssCeilingKb = (kSanitized ? 64 : 40) * 1024;
 
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 

@@ -7,18 +7,11 @@
 #include <gtest/gtest.h>
 
 #include "data/order.h"
+#include "tests/sanitizers.h"
 
 #include <algorithm>
 #include <chrono>
 #include <string>
-
-#if defined(__SANITIZE_THREAD__)
-#define OF_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define OF_TSAN 1
-#endif
-#endif
 
 namespace orderflow {
 namespace {
@@ -26,11 +19,7 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-#ifdef OF_TSAN
-constexpr std::uint64_t kRunOrders = 20'000;
-#else
-constexpr std::uint64_t kRunOrders = 200'000;
-#endif
+constexpr std::uint64_t kRunOrders = testing::kUnderTsan ? 20'000 : 200'000;
 
 Distribution hot(double share) { return Distribution{Distribution::Kind::kHot, share}; }
 

@@ -17,6 +17,7 @@
 #include "data/decoder.h"
 #include "data/ledger.h"
 #include "data/result_format.h"
+#include "tests/sanitizers.h"
 
 namespace orderflow {
 namespace {
@@ -25,11 +26,7 @@ const char kCatalog[] =
     "ID,ProductName,Stock,Variety,Price\n"
     "A,Apple,300,Red,1.25\nB,Banana,500,Yellow,0.40\nC,Cherry,40,Dark,9.99\nD,Date,0,Brown,3.00\n";
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int kRecords = 1500;
-#else
-constexpr int kRecords = 6000;
-#endif
+constexpr int kRecords = testing::kUnderTsan ? 1500 : 6000;
 
 // A mixed stream: orders with and without ids, ids reused (duplicates),
 // reversals of earlier, unknown, rejected and already reversed orders, unknown
