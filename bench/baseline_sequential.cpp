@@ -347,24 +347,6 @@ int main(int argc, char** argv) {
     if (!m_amount->value.IsInt64()) return invalid("field amount must be an integer");
     std::string_view prod(m_prod->value.GetString(), m_prod->value.GetStringLength());
     std::int64_t amount = m_amount->value.GetInt64();
-    char* entry = nullptr;
-    if (has_id) {
-      std::uint64_t h = hash(id);
-      std::uint64_t* slot = orders.find_slot(id, h);
-      if (*slot != 0) {
-        out.put(",\"id\":");
-        out.str(id);
-        out.put(",\"op\":\"place\",\"productId\":");
-        out.str(prod);
-        out.put(",\"amount\":");
-        out.num(amount);
-        out.put(",\"status\":\"Rejected\",\"reason\":\"duplicate_id\",\"error\":");
-        out.str("duplicate order id " + std::string(id));
-        out.put("}\n");
-        return;
-      }
-      entry = orders.insert(slot, id, h, -1, 0, kRejected);
-    }
     if (has_id) {
       out.put(",\"id\":");
       out.str(id);
@@ -373,6 +355,18 @@ int main(int argc, char** argv) {
     out.str(prod);
     out.put(",\"amount\":");
     out.num(amount);
+    char* entry = nullptr;
+    if (has_id) {
+      std::uint64_t h = hash(id);
+      std::uint64_t* slot = orders.find_slot(id, h);
+      if (*slot != 0) {
+        out.put(",\"status\":\"Rejected\",\"reason\":\"duplicate_id\",\"error\":");
+        out.str("duplicate order id " + std::string(id));
+        out.put("}\n");
+        return;
+      }
+      entry = orders.insert(slot, id, h, -1, 0, kRejected);
+    }
     if (amount < 1 || amount > 1000000000) {
       out.put(",\"status\":\"Rejected\",\"reason\":\"invalid_amount\",\"error\":");
       out.str(std::string(amount < 1 ? "order amount must be at least 1: got " : "order amount must be at most 1000000000: got ") +
