@@ -17,13 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "data/batch_builder.h"
-#include "data/decoder.h"
-#include "data/framer.h"
-#include "data/generator.h"
-#include "data/ledger.h"
-#include "data/result_format.h"
-#include "data/stats.h"
+#include "data/codec/batch_builder.h"
+#include "data/codec/decoder.h"
+#include "data/codec/framer.h"
+#include "data/gen/generator.h"
+#include "data/ledger/ledger.h"
+#include "data/codec/result_format.h"
+#include "data/model/stats.h"
 #include "engine/output_writer.h"
 #include "engine/pipeline.h"
 

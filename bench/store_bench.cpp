@@ -23,11 +23,11 @@
 #include <string>
 #include <vector>
 
-#include "data/atomic_store.h"
-#include "data/check_then_act_store.h"
-#include "data/mutex_store.h"
-#include "data/sharded_store.h"
-#include "data/striped_store.h"
+#include "data/store/atomic_store.h"
+#include "data/store/check_then_act_store.h"
+#include "data/store/mutex_store.h"
+#include "data/store/sharded_store.h"
+#include "data/store/striped_store.h"
 #include "engine/bench.h"
 
 namespace orderflow {

@@ -19,8 +19,8 @@
 #include "cli/console.h"
 #include "cli/duration.h"
 #include "cli/exit_code.h"
-#include "data/file_io.h"
-#include "data/order.h"
+#include "data/base/file_io.h"
+#include "data/model/order.h"
 #include "engine/bench.h"
 
 namespace orderflow {

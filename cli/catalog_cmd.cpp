@@ -5,8 +5,8 @@
 #include "cli/options.h"
 #include "cli/console.h"
 #include "cli/exit_code.h"
-#include "data/catalog.h"
-#include "data/file_io.h"
+#include "data/catalog/catalog.h"
+#include "data/base/file_io.h"
 
 namespace orderflow {
 

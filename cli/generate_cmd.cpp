@@ -1,6 +1,6 @@
 // `orderflow generate`: write a reproducible synthetic order stream to stdout.
 // Thin: validate options at the edge, pick the catalog, then let the
-// Generator (data/generator.h) fill big chunks that engine/chunk_writer.h
+// Generator (data/gen/generator.h) fill big chunks that engine/chunk_writer.h
 // writes on a thread of its own.
 
 #include <algorithm>
@@ -10,8 +10,8 @@
 #include "cli/options.h"
 #include "cli/console.h"
 #include "cli/exit_code.h"
-#include "data/file_io.h"
-#include "data/generator.h"
+#include "data/base/file_io.h"
+#include "data/gen/generator.h"
 #include "engine/chunk_writer.h"
 
 namespace orderflow {

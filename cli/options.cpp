@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstdint>
 
-#include "data/distribution.h"
+#include "data/gen/distribution.h"
 
 namespace orderflow {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "data/catalog.h"
+#include "data/catalog/catalog.h"
 
 namespace orderflow {
 
@@ -13,7 +13,7 @@ namespace orderflow {
 // saturate 2^64).
 CLI::Validator seed_validator();
 
-// A --dist: uniform, hot:SHARE or zipf:S (data/distribution.h).
+// A --dist: uniform, hot:SHARE or zipf:S (data/gen/distribution.h).
 CLI::Validator distribution_validator();
 
 // The catalog a --catalog option names: the built-in one when `path` is empty.

@@ -14,9 +14,9 @@
 #include "cli/duration.h"
 #include "cli/exit_code.h"
 #include "cli/run_monitor.h"
-#include "data/file_io.h"
-#include "data/summary.h"
-#include "data/utf8.h"
+#include "data/base/file_io.h"
+#include "data/model/summary.h"
+#include "data/base/utf8.h"
 #include "engine/pipeline.h"
 
 namespace orderflow {

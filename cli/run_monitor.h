@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <thread>
 
-#include "data/summary.h"
+#include "data/model/summary.h"
 #include "engine/context.h"
 #include "engine/pipeline.h"
 

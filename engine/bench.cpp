@@ -14,14 +14,14 @@
 #include <thread>
 #include <type_traits>
 
-#include "data/atomic_store.h"
-#include "data/check_then_act_store.h"
-#include "data/latency_histogram.h"
-#include "data/mutex_store.h"
-#include "data/order.h"
-#include "data/random.h"
-#include "data/sharded_store.h"
-#include "data/striped_store.h"
+#include "data/store/atomic_store.h"
+#include "data/store/check_then_act_store.h"
+#include "data/base/latency_histogram.h"
+#include "data/store/mutex_store.h"
+#include "data/model/order.h"
+#include "data/base/random.h"
+#include "data/store/sharded_store.h"
+#include "data/store/striped_store.h"
 #include "engine/context.h"
 #include "engine/worker_pool.h"
 

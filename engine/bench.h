@@ -34,13 +34,13 @@
 // remote call), not CPU: more workers than cores still overlap it.
 //
 // Latency: the time from an order's start to its outcome, recorded in a
-// LatencyHistogram (data/latency_histogram.h). Reading the clock is not free
+// LatencyHistogram (data/base/latency_histogram.h). Reading the clock is not free
 // (about 20 ns on a KVM guest, four times an uncontended take(); timing every
 // order cut the sharded store's single-worker rate from 202M to 23M orders/s),
 // so when orders carry no work one order in 16 (by array index) is timed, else
 // every one. Throughput includes that cost.
 //
-// After the run the store is audited (data/stock_audit.h): units sold + stock
+// After the run the store is audited (data/store/stock_audit.h): units sold + stock
 // left = initial stock per product, and `oversold`.
 //
 // A *cell* (store x workers x distribution) is `repeat` runs; the run with the
@@ -55,10 +55,10 @@
 #include <optional>
 #include <vector>
 
-#include "data/distribution.h"
-#include "data/product_store.h"
-#include "data/status.h"
-#include "data/stock_audit.h"
+#include "data/gen/distribution.h"
+#include "data/store/product_store.h"
+#include "data/base/status.h"
+#include "data/store/stock_audit.h"
 
 namespace orderflow {
 

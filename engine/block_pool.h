@@ -11,7 +11,7 @@
 #include <mutex>
 #include <vector>
 
-#include "data/batch.h"
+#include "data/model/batch.h"
 
 namespace orderflow {
 

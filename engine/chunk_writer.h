@@ -21,7 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "data/status.h"
+#include "data/base/status.h"
 #include "engine/channel.h"
 #include "engine/output_writer.h"
 

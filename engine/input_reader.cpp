@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <memory>
 
-#include "data/batch_builder.h"
-#include "data/file_io.h"
+#include "data/codec/batch_builder.h"
+#include "data/base/file_io.h"
 #include "engine/block_pool.h"
 
 namespace orderflow {

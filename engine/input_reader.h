@@ -1,7 +1,7 @@
 #pragma once
 // InputReader: the pipeline's first stage. Reads each input in large blocks,
-// frames the bytes into records and packs them into batches (data/framer.h,
-// data/batch_builder.h), and offers each batch to `emit`.
+// frames the bytes into records and packs them into batches (data/codec/framer.h,
+// data/codec/batch_builder.h), and offers each batch to `emit`.
 //
 // It is the only stage that watches intake: it waits for input with poll() on
 // the file and a wake-up descriptor, never in a read that cannot be
@@ -16,8 +16,8 @@
 #include <optional>
 #include <vector>
 
-#include "data/batch.h"
-#include "data/summary.h"
+#include "data/model/batch.h"
+#include "data/model/summary.h"
 #include "engine/context.h"
 #include "engine/pipeline.h"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "data/file_io.h"
+#include "data/base/file_io.h"
 
 namespace orderflow {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "data/status.h"
+#include "data/base/status.h"
 
 namespace orderflow {
 

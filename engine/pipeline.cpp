@@ -7,11 +7,11 @@
 #include <mutex>
 #include <thread>
 
-#include "data/batch.h"
-#include "data/decoder.h"
-#include "data/ledger.h"
-#include "data/order_index.h"
-#include "data/result_format.h"
+#include "data/model/batch.h"
+#include "data/codec/decoder.h"
+#include "data/ledger/ledger.h"
+#include "data/ledger/order_index.h"
+#include "data/codec/result_format.h"
 #include "engine/channel.h"
 #include "engine/input_reader.h"
 #include "engine/output_writer.h"

@@ -6,14 +6,14 @@
 //
 //  reader    frames input into batches (engine/input_reader.h); the only stage
 //            that watches intake.
-//  decoders  parse and validate records (data/decoder.h), any batch, any order.
+//  decoders  parse and validate records (data/codec/decoder.h), any batch, any order.
 //  router    restores batch order and runs the order-index half of the ledger
-//            (data/ledger.h resolve) in seq order, then splits each batch's
+//            (data/ledger/ledger.h resolve) in seq order, then splits each batch's
 //            remaining records by owner: with the sharded store, worker k owns
 //            the products p with p % W == k, so each product sees its orders in
 //            input order (and a reverse goes to the owner of the product it undoes).
 //            With the other stores, workers share one queue.
-//  appliers  apply stock (data/ledger.h apply). The applier that finishes a
+//  appliers  apply stock (data/ledger/ledger.h apply). The applier that finishes a
 //            batch's last slice formats its results and counts its statistics
 //            into its own partial Stats (reconciled when read).
 //  writer    restores batch order (unless --unordered) and writes big chunks.
@@ -38,11 +38,11 @@
 #include <string>
 #include <vector>
 
-#include "data/catalog.h"
-#include "data/framer.h"
-#include "data/product_store.h"
-#include "data/stats.h"
-#include "data/summary.h"
+#include "data/catalog/catalog.h"
+#include "data/codec/framer.h"
+#include "data/store/product_store.h"
+#include "data/model/stats.h"
+#include "data/model/summary.h"
 #include "engine/context.h"
 
 namespace orderflow {

@@ -1,7 +1,7 @@
 // Catalog: loading CSV and JSON catalogs, the exact "SOURCE:LINE: reason" of
 // every kind of bad line, the built-in catalog, the `catalog` listings, and
 // writing a catalog back in its own format (--stock-out).
-#include "data/catalog.h"
+#include "data/catalog/catalog.h"
 
 #include <gtest/gtest.h>
 

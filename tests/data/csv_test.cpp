@@ -1,6 +1,6 @@
 // CSV rows (RFC 4180 within one line): splitting with in-place unquoting, and
 // quoting on the way out so that a split gives the same cells back.
-#include "data/csv.h"
+#include "data/codec/csv.h"
 
 #include <gtest/gtest.h>
 

@@ -1,15 +1,15 @@
 // Decoder: JSON and CSV records into decoded orders; every invalid_record
 // defect with its error text, and the catalog-only checks (invalid_amount,
 // unknown_product) in SPEC order.
-#include "data/decoder.h"
+#include "data/codec/decoder.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "data/hash.h"
-#include "data/result_format.h"
+#include "data/base/hash.h"
+#include "data/codec/result_format.h"
 
 namespace orderflow {
 namespace {

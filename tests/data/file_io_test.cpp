@@ -1,5 +1,5 @@
 // Whole-file reads and atomic writes (--stock-out, --summary FILE).
-#include "data/file_io.h"
+#include "data/base/file_io.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

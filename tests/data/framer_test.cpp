@@ -2,7 +2,7 @@
 // elements), with line numbers, a byte-order mark, blank lines, CRLF, over-long
 // records, framing damage, and CSV headers. Every input is also fed in pieces
 // of every size (byte by byte included) and must give exactly the same events.
-#include "data/framer.h"
+#include "data/codec/framer.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // Rng, ProductSampler and Generator: exact reproducibility, the shape of each
 // distribution, and the record mix. No I/O, no clocks.
-#include "data/generator.h"
+#include "data/gen/generator.h"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "data/distribution.h"
-#include "data/random.h"
+#include "data/gen/distribution.h"
+#include "data/base/random.h"
 
 namespace orderflow {
 namespace {

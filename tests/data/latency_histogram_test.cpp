@@ -1,6 +1,6 @@
-// LatencyHistogram (data/latency_histogram.h): bucket layout, exactness below
+// LatencyHistogram (data/base/latency_histogram.h): bucket layout, exactness below
 // 64, relative error above, nearest-rank percentiles on known samples, merge.
-#include "data/latency_histogram.h"
+#include "data/base/latency_histogram.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Ledger: the order in which checks decide a record (SPEC.md "Outcomes and the
 // order they are decided in"), ids taken by place records, reversals, stock,
 // cancellation, and the statistics counted from decided records.
-#include "data/ledger.h"
+#include "data/ledger/ledger.h"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "data/decoder.h"
-#include "data/result_format.h"
-#include "data/stats.h"
+#include "data/codec/decoder.h"
+#include "data/codec/result_format.h"
+#include "data/model/stats.h"
 
 namespace orderflow {
 namespace {

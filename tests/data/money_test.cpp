@@ -1,6 +1,6 @@
 // Money: exact parsing of decimal prices into cents, overflow-checked
 // multiplication, and printing with exactly two decimals (int64 and int128).
-#include "data/money.h"
+#include "data/base/money.h"
 
 #include <gtest/gtest.h>
 

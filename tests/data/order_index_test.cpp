@@ -1,6 +1,6 @@
 // OrderIndex: ids -> order entries; many ids, table growth, arena chunks,
 // colliding hashes, stable entry addresses, and the atomic order state.
-#include "data/order_index.h"
+#include "data/ledger/order_index.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "data/hash.h"
+#include "data/base/hash.h"
 
 namespace orderflow {
 namespace {

@@ -6,7 +6,7 @@
 //    stock) and gives every order exactly one outcome, with and without
 //    reversals (give_back) interleaved;
 //  - check-then-act's lost updates and overselling, and the audit arithmetic
-//    (data/stock_audit.h), on interleavings driven step by step.
+//    (data/store/stock_audit.h), on interleavings driven step by step.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "data/check_then_act_store.h"
-#include "data/product_store.h"
-#include "data/random.h"
-#include "data/stock_audit.h"
+#include "data/store/check_then_act_store.h"
+#include "data/store/product_store.h"
+#include "data/base/random.h"
+#include "data/store/stock_audit.h"
 #include "tests/sanitizers.h"
 
 namespace orderflow {

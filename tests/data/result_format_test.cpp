@@ -1,6 +1,6 @@
 // ResultFormatter: one NDJSON line per record, fields in SPEC order, absent
 // fields omitted, strings escaped as JSON requires, money with two decimals.
-#include "data/result_format.h"
+#include "data/codec/result_format.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "data/decoder.h"
-#include "data/ledger.h"
+#include "data/codec/decoder.h"
+#include "data/ledger/ledger.h"
 #include "tests/test_util.h"
 
 namespace orderflow {

@@ -1,6 +1,6 @@
 // UTF-8 validation per RFC 3629: no overlong forms, no UTF-16 surrogates,
 // nothing above U+10FFFF, no truncated sequences; the offset of the first bad byte.
-#include "data/utf8.h"
+#include "data/base/utf8.h"
 
 #include <gtest/gtest.h>
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "data/catalog.h"
+#include "data/catalog/catalog.h"
 #include "tests/test_util.h"
 
 namespace orderflow::testing {

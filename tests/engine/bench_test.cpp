@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "data/order.h"
+#include "data/model/order.h"
 #include "tests/sanitizers.h"
 
 #include <algorithm>

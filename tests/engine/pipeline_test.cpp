@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "data/batch_builder.h"
-#include "data/decoder.h"
-#include "data/ledger.h"
-#include "data/result_format.h"
+#include "data/codec/batch_builder.h"
+#include "data/codec/decoder.h"
+#include "data/ledger/ledger.h"
+#include "data/codec/result_format.h"
 #include "tests/sanitizers.h"
 
 namespace orderflow {

@@ -33,16 +33,16 @@
 #include <string_view>
 #include <vector>
 
-#include "data/batch.h"
-#include "data/batch_builder.h"
-#include "data/catalog.h"
-#include "data/decoder.h"
-#include "data/framer.h"
-#include "data/ledger.h"
-#include "data/order_index.h"
-#include "data/product_store.h"
-#include "data/result_format.h"
-#include "data/utf8.h"
+#include "data/model/batch.h"
+#include "data/codec/batch_builder.h"
+#include "data/catalog/catalog.h"
+#include "data/codec/decoder.h"
+#include "data/codec/framer.h"
+#include "data/ledger/ledger.h"
+#include "data/ledger/order_index.h"
+#include "data/store/product_store.h"
+#include "data/codec/result_format.h"
+#include "data/base/utf8.h"
 
 namespace orderflow::fuzz {
 

@@ -1,0 +1,60 @@
+#pragma once
+// BatchBuilder: the RecordSink that packs framed records into Batches of at
+// most `batch_records` records / about `batch_bytes` bytes, numbers them (seq
+// across the whole run, batch index), and hands each full batch to `emit`.
+// A batch never spans two files. Records framed inside the caller's current
+// input block (use_block) are referenced, not copied.
+//
+// Not thread-safe: owned by the one thread that reads input.
+#include <cstdint>
+#include <functional>
+
+#include "data/model/batch.h"
+#include "data/codec/framer.h"
+
+namespace orderflow {
+
+class BatchBuilder final : public RecordSink {
+ public:
+  // `emit` is offered each full batch: it returns true after taking it (moving
+  // from it, or swapping it with an empty batch whose allocations it recycles),
+  // or false, leaving it untouched, to say "no more" (the run is stopping). After a refusal the batch stays held (not accepted), further
+  // records are dropped, and stopped() is true.
+  BatchBuilder(std::size_t batch_records, std::size_t batch_bytes, std::uint64_t first_seq,
+               std::function<bool(Batch&)> emit);
+
+  // Records from now on belong to input file `file`. Flushes the current batch.
+  void start_file(std::uint32_t file);
+  // The bytes fed from now on live in `block` (mutable, owned by the caller):
+  // records wholly inside it are referenced instead of copied.
+  void use_block(InputBlockRef block) { block_ = std::move(block); }
+  // Emits the current batch if it holds any record.
+  void flush();
+
+  void begin_file(RecordFormat format, const CsvLayout& csv) override;
+  void record(std::uint64_t line, const char* bytes, std::size_t n) override;
+  void invalid(std::uint64_t line, Defect defect, std::uint64_t arg) override;
+
+  std::uint64_t next_seq() const { return next_seq_; }  // of the next record to arrive
+  // The seq and line of the first record not yet emitted, if any is held.
+  bool holding() const { return !current_.records.empty(); }
+  std::uint64_t first_held_seq() const { return current_.records.front().seq; }
+  std::uint64_t first_held_line() const { return current_.records.front().line; }
+  bool stopped() const { return stopped_; }
+
+ private:
+  void fresh();
+  void maybe_flush();
+
+  std::size_t batch_records_;
+  std::size_t batch_bytes_;
+  std::uint64_t next_seq_;
+  std::uint64_t next_index_ = 0;
+  std::function<bool(Batch&)> emit_;
+  Batch current_;
+  std::size_t held_bytes_ = 0;  // record bytes in current_, copied or referenced
+  InputBlockRef block_;
+  bool stopped_ = false;
+};
+
+}  // namespace orderflow

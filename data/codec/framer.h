@@ -1,0 +1,92 @@
+#pragma once
+// Framer: cuts one input file's bytes into records, incrementally, without ever
+// holding more than one record (at most `record_bytes_max` bytes) of carry-over.
+//
+//  - ndjson / csv: a record is a line (LF or CRLF). Blank lines are not records.
+//    A CSV file's first non-blank line is its header.
+//  - json: one top-level array; each element is a record. Elements are found
+//    by tracking strings and nesting, so a 10 GB array streams through.
+//  - auto: the first non-blank byte decides: '[' json, '{' ndjson, else csv.
+// A UTF-8 byte-order mark at the start of the file is skipped.
+//
+// A record longer than `record_bytes_max` becomes an invalid record (kTooLong)
+// and the rest of it is skipped without being held in memory. Framing damage
+// (an unterminated array, bytes after ']') also becomes an invalid record, so
+// that every problem is reported on a numbered record.
+//
+// Not thread-safe: one Framer per file, used by one thread.
+#include <cstdint>
+#include <string>
+
+#include "data/model/order.h"
+#include "data/model/record.h"
+#include "data/base/status.h"
+
+namespace orderflow {
+
+enum class InputFormat : std::uint8_t { kAuto, kNdjson, kJson, kCsv };
+
+// Receives what a Framer cuts, in input order.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // The file's format is known; called once, before its first record.
+  virtual void begin_file(RecordFormat format, const CsvLayout& csv) = 0;
+  // A complete record's bytes (valid until the call returns).
+  virtual void record(std::uint64_t line, const char* bytes, std::size_t n) = 0;
+  // A record that framing already found invalid; it has no bytes.
+  virtual void invalid(std::uint64_t line, Defect defect, std::uint64_t arg) = 0;
+};
+
+class Framer {
+ public:
+  // `source` names the file in fatal error messages.
+  Framer(InputFormat format, std::size_t record_bytes_max, std::string source);
+
+  // Feeds the next bytes of the file. Returns a fatal error (a CSV header
+  // without the needed columns); after one, the Framer must not be fed again.
+  Status feed(const char* p, std::size_t n, RecordSink& sink);
+  // The file has ended.
+  Status finish(RecordSink& sink);
+
+  // Resuming: lines before `line` are read but give no records (a CSV header
+  // is still read). Applies to ndjson and csv; a JSON array cannot be resumed.
+  void skip_before_line(std::uint64_t line) { first_line_ = line; }
+
+  // The line on which the next record not yet handed to the sink starts (the
+  // start of any carried-over partial record), for resuming an interrupted run.
+  std::uint64_t resume_line() const;
+
+ private:
+  enum class Mode : std::uint8_t { kDetect, kLines, kArray, kDead };
+  enum class ArrayState : std::uint8_t { kOpen, kAfterComma, kElement, kClosed };
+
+  Status detect(const char*& p, const char* end, RecordSink& sink);
+  Status feed_lines(const char* p, const char* end, RecordSink& sink);
+  Status line(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink);
+  Status csv_header(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink);
+  void feed_array(const char* p, const char* end, RecordSink& sink);
+  void end_element(RecordSink& sink);
+
+  InputFormat format_;
+  std::size_t record_bytes_max_;
+  std::string source_;
+  Mode mode_ = Mode::kDetect;
+  RecordFormat record_format_ = RecordFormat::kNdjson;
+  bool csv_header_seen_ = false;
+  CsvLayout csv_;
+  std::size_t bom_seen_ = 0;       // bytes of a leading byte-order mark matched so far
+  bool at_start_ = true;           // no byte of the file seen yet
+  std::uint64_t line_ = 1;         // the line of the next byte
+  std::uint64_t first_line_ = 1;   // lines before this give no records (resuming)
+  std::string carry_;              // a partial record (line or element)
+  std::uint64_t carry_line_ = 1;   // the line it starts on
+  bool skipping_ = false;          // inside an over-long record
+  // json array state
+  ArrayState array_ = ArrayState::kOpen;
+  int depth_ = 0;
+  bool in_string_ = false;
+  bool escape_ = false;
+};
+
+}  // namespace orderflow

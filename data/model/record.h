@@ -1,0 +1,74 @@
+#pragma once
+// Record: one input record on its way through the run, from its bytes to its
+// result. Filled in three steps, each by one owner at a time:
+//   framer  -> where it is (seq, file, line) and its bytes in the batch;
+//   decoder -> what it asks for (op, id, product, amount) or why it is invalid;
+//   ledger  -> how it ended (status, reason, total, ...).
+// The string views point into the owning Batch's bytes (in-situ decoded), so a
+// Record is only meaningful together with its Batch. Thread-compatible.
+#include <cstdint>
+#include <string_view>
+
+#include "data/base/money.h"
+#include "data/model/order.h"
+
+namespace orderflow {
+
+struct OrderEntry;  // data/ledger/order_index.h
+
+// A field's text inside its record's own bytes (decoded in place there): where
+// it starts, counted from the record's first byte, and its length. Half the
+// size of a string_view; Batch::text() turns it back into one.
+struct TextSpan {
+  std::uint32_t offset = 0;
+  std::uint32_t size = 0;
+  bool empty() const { return size == 0; }
+};
+
+struct Record {
+  // Fields are grouped by size (no padding: 104 bytes); the comment after each
+  // says which step writes it: [F]ramer, [D]ecoder, [L]edger. Every stage
+  // reads and writes every record, so its size is memory traffic: a field
+  // that only one outcome needs shares its bytes with the others (see below).
+  std::uint64_t seq = 0;            // [F] 1-based across the whole run
+  std::uint64_t line = 0;           // [F] 1-based line of the record's first byte
+  std::uint32_t offset = 0;         // [F] the record's bytes (NUL-terminated) in its batch's
+  std::uint32_t length = 0;         //     bytes (block 0) or in input block `block` (1-based)
+  std::uint32_t product = kNoProduct;  // [D] catalog index, when productId is known
+  std::uint16_t block = 0;          // [F] see offset
+  std::uint16_t json_code = 0;      // [D] rapidjson::ParseErrorCode for kJsonSyntax
+  Op op = Op::kPlace;               // [D]
+  Reason reason = Reason::kNone;    // [D][L] the first check that failed so far
+  Defect defect = Defect::kNone;    // [F][D] with kInvalidRecord: what is wrong
+  Field field = Field::kNone;       // [D] the field a Defect names
+  bool decoded = false;             // [D] the decoder has looked at it (fields are meaningful)
+  OrderStatus status = OrderStatus::kRejected;  // [L]
+  OrderState prior = OrderState::kPending;      // [L] not_reversible: the order's state then
+  bool decided = false;             // [L] status/reason are final
+  // One value that depends on how the record ended; the outcomes that use
+  // them exclude each other, so they share 8 bytes. Read only the one that
+  // `reason`/`status` says was written.
+  union {
+    std::uint64_t defect_arg = 0;   // [F][D] reason kInvalidRecord: offset, length, limit or count, per Defect
+    std::int64_t stock_seen;        // [L] reason kInsufficientStock: the stock there was
+    Cents total;                    // [L] status Completed / Reversed
+  };
+  std::int64_t amount = 0;          // [D] when amount is an integer in int64 range
+  std::string_view id;              // [D] empty: no id
+  TextSpan product_text;            // [D] productId as written (unescaped)
+  TextSpan amount_text;             // [D] amount as canonical integer text (for echoes)
+  std::uint64_t id_hash = 0;        // [D] hash_bytes(id), when id is not empty
+  OrderEntry* entry = nullptr;      // [L] the id's entry: taken (place) or named (reverse)
+};
+static_assert(sizeof(Record) == 104, "Record is laid out without padding");
+
+// Where a record's bytes are parsed from.
+enum class RecordFormat : std::uint8_t { kNdjson, kJsonArray, kCsv };
+
+// Which CSV column holds each field (-1: absent), from a file's header.
+struct CsvLayout {
+  int id = -1, op = -1, product = -1, amount = -1;
+  std::uint32_t columns = 0;
+};
+
+}  // namespace orderflow

@@ -1,0 +1,37 @@
+#pragma once
+// MutexStore: one lock around the whole store (the Go app's sync.Mutex fix for
+// its overselling map). Thread-safe; every operation takes the one lock.
+#include <mutex>
+#include <vector>
+
+#include "data/store/product_store.h"
+
+namespace orderflow {
+
+class MutexStore final : public ProductStore {
+ public:
+  explicit MutexStore(const std::vector<std::int64_t>& initial) : stock_(initial) {}
+  StoreKind kind() const override { return StoreKind::kMutex; }
+  TakeResult take(std::uint32_t p, std::int64_t amount) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::int64_t before = stock_[p];
+    if (before < amount) return {false, before};
+    stock_[p] = before - amount;
+    return {true, before};
+  }
+  void give_back(std::uint32_t p, std::int64_t amount) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    stock_[p] += amount;
+  }
+  std::int64_t stock(std::uint32_t p) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stock_[p];
+  }
+  std::size_t size() const override { return stock_.size(); }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::int64_t> stock_;  // guarded by mu_
+};
+
+}  // namespace orderflow

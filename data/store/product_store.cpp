@@ -1,0 +1,40 @@
+#include "data/store/product_store.h"
+
+#include "data/store/atomic_store.h"
+#include "data/store/check_then_act_store.h"
+#include "data/store/mutex_store.h"
+#include "data/store/sharded_store.h"
+#include "data/store/striped_store.h"
+
+namespace orderflow {
+
+std::string_view to_string(StoreKind kind) {
+  switch (kind) {
+    case StoreKind::kSharded: return "sharded";
+    case StoreKind::kMutex: return "mutex";
+    case StoreKind::kStriped: return "striped";
+    case StoreKind::kAtomic: return "atomic";
+    case StoreKind::kCheckThenAct: return "check-then-act";
+  }
+  return "?";
+}
+
+std::optional<StoreKind> parse_store_kind(std::string_view name) {
+  for (StoreKind k : kAllStoreKinds)
+    if (to_string(k) == name) return k;
+  return std::nullopt;
+}
+
+std::unique_ptr<ProductStore> make_store(StoreKind kind, const std::vector<std::int64_t>& initial,
+                                         std::size_t shards) {
+  switch (kind) {
+    case StoreKind::kSharded: return std::make_unique<ShardedStore>(initial, shards);
+    case StoreKind::kMutex: return std::make_unique<MutexStore>(initial);
+    case StoreKind::kStriped: return std::make_unique<StripedStore>(initial);
+    case StoreKind::kAtomic: return std::make_unique<AtomicStore>(initial);
+    case StoreKind::kCheckThenAct: return std::make_unique<CheckThenActStore>(initial);
+  }
+  return nullptr;
+}
+
+}  // namespace orderflow
