@@ -5,13 +5,17 @@ JOBS   ?= 2
 CMAKE_FLAGS ?=
 
 # Debian packages the build needs; `deps` installs whichever are missing.
-PACKAGES = cmake g++ make libcli11-dev rapidjson-dev libgtest-dev libbenchmark-dev
+PACKAGES = cmake g++ make libcli11-dev rapidjson-dev libgtest-dev libbenchmark-dev \
+  libsqlite3-dev zlib1g-dev libzstd-dev libnats-dev
+# Programs only the tests run (the sqlite3 and zstd CLIs, groff for the man
+# page, a NATS server the tests start on 127.0.0.1); `test-deps` installs them.
+TEST_PACKAGES = sqlite3 zstd gzip groff nats-server
 # Extra packages for `make fuzz` (clang's libFuzzer runtime).
 FUZZ_PACKAGES = clang libclang-rt-14-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test install clean asan tsan fuzz fuzz-smoke fuzz-build fuzz-deps bench bench-e2e
+.PHONY: all deps test-deps build run test install clean asan tsan fuzz fuzz-smoke fuzz-build fuzz-deps bench bench-e2e
 
 all: build
 
@@ -31,6 +35,9 @@ endef
 deps:
 	$(call install_missing,$(PACKAGES))
 
+test-deps:
+	$(call install_missing,$(TEST_PACKAGES))
+
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 
@@ -43,7 +50,7 @@ run: build
 	@echo '== orderflow process data/samples/orders.ndjson --summary -'
 	./$(BUILD)/orderflow process data/samples/orders.ndjson --summary -
 
-test: build
+test: test-deps build
 	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure
 
 install: build
@@ -59,14 +66,14 @@ SAN_CXXFLAGS = -O1 -Wno-maybe-uninitialized
 # setarch is refused (some containers), the suite runs without it.
 NO_ASLR := $(shell setarch $$(uname -m) -R true 2>/dev/null && echo "setarch $$(uname -m) -R")
 
-asan: deps
+asan: deps test-deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DORDERFLOW_BENCH=OFF \
 	  -DCMAKE_CXX_FLAGS="$(SAN_CXXFLAGS)" -DORDERFLOW_SANITIZE=address,undefined
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j$(JOBS) --output-on-failure
 
-tsan: deps
+tsan: deps test-deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DORDERFLOW_BENCH=OFF \
 	  -DCMAKE_CXX_FLAGS="$(SAN_CXXFLAGS)" -DORDERFLOW_SANITIZE=thread
 	cmake --build build-tsan -j$(JOBS)
