@@ -1,11 +1,14 @@
 #include <signal.h>
 
+#include <cerrno>
+
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/console.h"
 #include "cli/exit_code.h"
+#include "cli/help_format.h"
 
 namespace orderflow {
 
@@ -15,8 +18,11 @@ constexpr Command kCommands[] = {
     {"process", "process orders (the main job)", setup_process},
     {"generate", "write a synthetic order stream", setup_generate},
     {"bench", "in-memory stock-contention benchmark", setup_bench},
-    {"catalog", "print the catalog (like GET /products)", setup_catalog},
+    {"catalog", "print the catalog", setup_catalog},
 };
+
+// `orderflow help [COMMAND]`: added by run_cli itself, since it needs the whole app.
+constexpr const char* kHelpCommand = "help";
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -48,9 +54,26 @@ std::string suggestion(const std::string& word) {
 }
 
 bool is_command(const std::string& word) {
+  if (word == kHelpCommand) return true;
   for (const Command& c : kCommands)
     if (word == c.name) return true;
   return false;
+}
+
+// CLI11's "Value abc not in range 1 to 256" says neither what was wrong with
+// abc nor that the range is inclusive: "'abc' is not a number from 1 to 256".
+std::string plain_parse_error(std::string message) {
+  const std::string value = "Value ", range = " not in range ", to = " to ";
+  std::size_t v = message.find(value), r = message.find(range, v == std::string::npos ? 0 : v);
+  if (v == std::string::npos || r == std::string::npos) return message;
+  std::size_t t = message.find(to, r + range.size());
+  if (t == std::string::npos) return message;
+  std::string got = message.substr(v + value.size(), r - v - value.size());
+  std::string lo = message.substr(r + range.size(), t - r - range.size());
+  std::string hi = message.substr(t + to.size());
+  bool numeric = !got.empty() && got.find_first_not_of("-0123456789") == std::string::npos;
+  return message.substr(0, v) + "'" + got + "' is " + (numeric ? "out of range: not" : "not") +
+         " a number from " + lo + " to " + hi;
 }
 
 }  // namespace
@@ -60,12 +83,13 @@ int run_cli(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   CLI::App app("orderflow: a batch order processor with a concurrent stock ledger", "orderflow");
-  app.set_version_flag("--version", std::string("orderflow ") + version());
+  app.formatter(std::make_shared<HelpFormatter>());
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(0, 1);
   app.failure_message([](const CLI::App* a, const CLI::Error& e) {
     std::string where = "orderflow";
     for (const CLI::App* sub : a->get_subcommands()) where += " " + sub->get_name();
-    return "orderflow: error: " + std::string(e.what()) + "\nRun '" + where + " --help' for usage.\n";
+    return "orderflow: error: " + plain_parse_error(e.what()) + "\nRun '" + where + " --help' for usage.\n";
   });
 
   std::vector<CommandRun> runs;
@@ -75,6 +99,11 @@ int run_cli(int argc, char** argv) {
     runs.push_back(c.setup(*sub));
     subs.push_back(sub);
   }
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand(kHelpCommand, "show the help of orderflow or of one COMMAND");
+  std::vector<std::string> names;
+  for (const Command& c : kCommands) names.push_back(c.name);
+  help->add_option("COMMAND", help_topic, "the command to explain")->check(CLI::IsMember(names));
 
   if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
     print_error(std::string("unknown command '") + argv[1] + "'" + suggestion(argv[1]) +
@@ -90,6 +119,13 @@ int run_cli(int argc, char** argv) {
   }
   for (std::size_t i = 0; i < subs.size(); ++i)
     if (subs[i]->parsed()) return runs[i]();
+  if (help->parsed()) {
+    const CLI::App* topic = help_topic.empty() ? &app : app.get_subcommand(help_topic);
+    // app.help() would describe the parsed `help` subcommand itself.
+    std::string text = topic == &app ? app.get_formatter()->make_help(&app, "orderflow", CLI::AppFormatMode::Normal)
+                                     : topic->help("orderflow");
+    return write_all(1, text) || errno == EPIPE ? to_int(ExitCode::kOk) : to_int(ExitCode::kFailure);
+  }
 
   write_all(2, app.help());
   return to_int(ExitCode::kUsage);

@@ -1,4 +1,4 @@
-// `orderflow catalog`: print the catalog sorted by id (like the Go app's GET /products).
+// `orderflow catalog`: print the catalog sorted by id .
 #include <cerrno>
 
 #include "cli/command.h"
@@ -38,7 +38,7 @@ int run_catalog(const CatalogOptions& o) {
 CommandRun setup_catalog(CLI::App& sub) {
   auto o = std::make_shared<CatalogOptions>();
   sub.add_option("-c,--catalog", o->catalog, "product catalog, CSV or JSON (default: built-in)");
-  sub.add_option("--format", o->format, "output format")
+  sub.add_option("-f,--format", o->format, "output format")
       ->check(CLI::IsMember({"json", "csv"}))
       ->capture_default_str();
   return [o] { return run_catalog(*o); };

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 
 namespace orderflow {
 
@@ -26,5 +27,8 @@ CommandRun setup_bench(CLI::App& sub);
 int run_cli(int argc, char** argv);
 
 const char* version();
+// What --version prints: "orderflow X.Y.Z", then the compiler and the versions
+// of the libraries linked in, one per line.
+std::string version_text();
 
 }  // namespace orderflow

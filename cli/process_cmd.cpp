@@ -203,7 +203,7 @@ int run_process(const ProcessOptions& o) {
 
 CommandRun setup_process(CLI::App& sub) {
   auto o = std::make_shared<ProcessOptions>();
-  sub.add_option("files", o->files, "input files ('-' or none: standard input)");
+  sub.add_option("FILE", o->files, "input files ('-' or none: standard input)");
   sub.add_option("-c,--catalog", o->catalog, "product catalog, CSV or JSON (default: built-in)");
   sub.add_option("-f,--format", o->format, "input format")
       ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}))

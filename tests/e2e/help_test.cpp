@@ -1,0 +1,80 @@
+// End-to-end tests of the help a user sees: `--help` with plain metavars and
+// defaults, `orderflow help [COMMAND]`, examples, --version naming the build,
+// and bad values explained in words.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/test_util.h"
+
+namespace orderflow::testing {
+namespace {
+
+const char* const kCommands[] = {"process", "generate", "bench", "catalog"};
+
+TEST(HelpE2E, HelpCommandEqualsDashDashHelp) {
+  RunResult root = run({"help"});
+  EXPECT_EQ(root.exit_code, 0) << root.err;
+  EXPECT_EQ(root.out, run({"--help"}).out);
+  for (const char* c : kCommands) {
+    RunResult h = run({"help", c});
+    EXPECT_EQ(h.exit_code, 0) << c << h.err;
+    EXPECT_EQ(h.out, run({c, "--help"}).out) << c;
+    EXPECT_NE(h.out.find(std::string("Usage: orderflow ") + c), std::string::npos) << h.out;
+  }
+  RunResult bad = run({"help", "proces"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err.rfind("orderflow: error: ", 0), 0u) << bad.err;
+}
+
+TEST(HelpE2E, MetavarsAndDefaultsArePlain) {
+  std::string process = run({"process", "--help"}).out;
+  for (const char* want : {"Usage: orderflow process [OPTIONS] [FILE...]", "-c, --catalog FILE",
+                           "-f, --format FORMAT", "-w, --workers N", "--timeout DURATION", "--store KIND",
+                           "(default: 2048)", "input format: auto, ndjson, json, csv (default: auto)"})
+    EXPECT_NE(process.find(want), std::string::npos) << want << "\n" << process;
+  std::string generate = run({"generate", "--help"}).out;
+  EXPECT_NE(generate.find("--ids, --no-ids "), std::string::npos) << generate;
+  EXPECT_NE(generate.find("--reversals SHARE"), std::string::npos) << generate;
+  std::string bench = run({"bench", "--help"}).out;
+  EXPECT_NE(bench.find("--workers LIST"), std::string::npos) << bench;
+  EXPECT_NE(bench.find("(default: 1,2,4,8)"), std::string::npos) << bench;
+  EXPECT_NE(bench.find("--work-time DURATION"), std::string::npos) << bench;
+  for (const char* c : kCommands) {
+    std::string h = run({c, "--help"}).out;
+    // CLI11's own type names and decorations never reach the user.
+    for (const char* raw : {"TEXT", "UINT", " INT", "FLOAT", "{false}", "Excludes:", "Needs:", "=", " in ["})
+      EXPECT_EQ(h.find(raw), std::string::npos) << c << " shows " << raw << "\n" << h;
+    EXPECT_NE(h.find("Examples:\n  orderflow "), std::string::npos) << c << "\n" << h;
+  }
+}
+
+TEST(HelpE2E, BadValuesAreExplained) {
+  RunResult word = run({"process", "-w", "abc"});
+  EXPECT_EQ(word.exit_code, 2);
+  EXPECT_EQ(word.err.rfind("orderflow: error: --workers: 'abc' is not a number from 1 to 256\n", 0), 0u) << word.err;
+  RunResult zero = run({"process", "-w", "0"});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("'0' is out of range"), std::string::npos) << zero.err;
+}
+
+TEST(HelpE2E, VersionNamesTheBuild) {
+  RunResult r = run({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  std::vector<std::string> l = lines(r.out);
+  ASSERT_GE(l.size(), 5u) << r.out;
+  EXPECT_EQ(l[0].rfind("orderflow ", 0), 0u);
+  for (const char* lib : {"compiler: ", "CLI11: ", "RapidJSON: ", "zlib: ", "zstd: "})
+    EXPECT_NE(r.out.find(std::string("\n") + lib), std::string::npos) << lib << "\n" << r.out;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(HelpE2E, CatalogTakesDashF) {
+  RunResult shortf = run({"catalog", "-f", "csv"});
+  EXPECT_EQ(shortf.exit_code, 0) << shortf.err;
+  EXPECT_EQ(shortf.out, run({"catalog", "--format", "csv"}).out);
+  EXPECT_EQ(shortf.out.rfind("ID,ProductName,Stock,Variety,Price\n", 0), 0u);
+}
+
+}  // namespace
+}  // namespace orderflow::testing
