@@ -53,9 +53,17 @@ run: build
 test: test-deps build
 	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure
 
-install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BUILD)/orderflow $(DESTDIR)$(PREFIX)/bin/orderflow
+# Builds only the program and its generated man page and completions (no
+# apt-get, no tests), then installs them stripped under $(DESTDIR)$(PREFIX):
+# bin/orderflow, share/man/man1/orderflow.1,
+# share/bash-completion/completions/orderflow, share/zsh/vendor-completions/_orderflow.
+# A build folder that `make run` or `make test` configured is reused as it is;
+# otherwise one is configured without the tests and benchmarks.
+install:
+	@[ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release \
+	  -DORDERFLOW_TESTS=OFF -DORDERFLOW_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS) --target orderflow orderflow_docs
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX) --strip
 
 # Sanitizer builds run the whole suite (the end-to-end tests' child orderflow is
 # sanitized too). -O1 keeps them fast enough for CI; GCC's -Wmaybe-uninitialized

@@ -9,6 +9,8 @@
 #include "cli/console.h"
 #include "cli/exit_code.h"
 #include "cli/help_format.h"
+#include "cli/man_page.h"
+#include "data/base/file_io.h"
 
 namespace orderflow {
 
@@ -23,6 +25,24 @@ constexpr Command kCommands[] = {
 
 // `orderflow help [COMMAND]`: added by run_cli itself, since it needs the whole app.
 constexpr const char* kHelpCommand = "help";
+// `orderflow _generate-docs DIR` (hidden): writes the man page and the shell
+// completions generated from this very app into DIR (the build runs it).
+constexpr const char* kGenerateDocsCommand = "_generate-docs";
+
+int generate_docs(const CLI::App& app, const std::string& dir) {
+  const std::pair<const char*, std::string> files[] = {
+      {"orderflow.1", man_page(app, version())},
+      {"orderflow.bash", bash_completion(app)},
+      {"_orderflow", zsh_completion(app)},
+  };
+  for (const auto& [name, text] : files) {
+    if (Status s = write_file_atomically(dir + "/" + name, text); !s.ok()) {
+      print_error(s.message());
+      return to_int(ExitCode::kFailure);
+    }
+  }
+  return to_int(ExitCode::kOk);
+}
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -54,7 +74,7 @@ std::string suggestion(const std::string& word) {
 }
 
 bool is_command(const std::string& word) {
-  if (word == kHelpCommand) return true;
+  if (word == kHelpCommand || word == kGenerateDocsCommand) return true;
   for (const Command& c : kCommands)
     if (word == c.name) return true;
   return false;
@@ -104,6 +124,10 @@ int run_cli(int argc, char** argv) {
   std::vector<std::string> names;
   for (const Command& c : kCommands) names.push_back(c.name);
   help->add_option("COMMAND", help_topic, "the command to explain")->check(CLI::IsMember(names));
+  std::string docs_dir;
+  CLI::App* docs = app.add_subcommand(kGenerateDocsCommand, "write orderflow.1 and the completions to DIR");
+  docs->group("");  // hidden: for the build
+  docs->add_option("DIR", docs_dir, "output folder")->required();
 
   if (argc >= 2 && argv[1][0] != '-' && !is_command(argv[1])) {
     print_error(std::string("unknown command '") + argv[1] + "'" + suggestion(argv[1]) +
@@ -119,6 +143,7 @@ int run_cli(int argc, char** argv) {
   }
   for (std::size_t i = 0; i < subs.size(); ++i)
     if (subs[i]->parsed()) return runs[i]();
+  if (docs->parsed()) return generate_docs(app, docs_dir);
   if (help->parsed()) {
     const CLI::App* topic = help_topic.empty() ? &app : app.get_subcommand(help_topic);
     // app.help() would describe the parsed `help` subcommand itself.

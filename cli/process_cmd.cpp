@@ -213,7 +213,7 @@ CommandRun setup_process(CLI::App& sub) {
   sub.add_option("--summary", o->summary, "write the summary as JSON to FILE ('-': stdout)");
   sub.add_flag("-q,--quiet", o->quiet, "no human summary on stderr");
   sub.add_option("--stock-out", o->stock_out, "write the catalog with its final stock to FILE, atomically");
-  sub.add_option("-w,--workers", o->workers, "worker-pool size")->check(CLI::Range(1, 256))->capture_default_str();
+  sub.add_option("-w,--workers", o->workers, "worker-pool size (default: the number of CPUs)")->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_option("--store", o->store, "product store")
       ->check(CLI::IsMember({"sharded", "mutex", "striped", "atomic", "check-then-act"}))
       ->capture_default_str();
