@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"generate", "write a synthetic order stream", setup_generate},
     {"bench", "in-memory stock-contention benchmark", setup_bench},
     {"catalog", "print the catalog", setup_catalog},
+    {"ledger", "read a durable ledger: show, stock, runs; catalog, abandon", setup_ledger},
 };
 
 // `orderflow help [COMMAND]`: added by run_cli itself, since it needs the whole app.

@@ -21,6 +21,7 @@ CommandRun setup_process(CLI::App& sub);
 CommandRun setup_catalog(CLI::App& sub);
 CommandRun setup_generate(CLI::App& sub);
 CommandRun setup_bench(CLI::App& sub);
+CommandRun setup_ledger(CLI::App& sub);
 
 // The command-line entry point: parses argv, runs the chosen command, and
 // returns the exit code (ExitCode values).

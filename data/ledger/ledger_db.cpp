@@ -1,0 +1,759 @@
+#include "data/ledger/ledger_db.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+
+#include "data/base/file_io.h"
+#include "data/ledger/sqlite.h"
+
+namespace orderflow {
+
+namespace {
+
+constexpr char kSqliteMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f', 'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+
+// Version 1 of the schema. Money is integer cents (columns named *_cents);
+// statuses and reasons are the words of the results (Completed, insufficient_stock).
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE products(
+  idx INTEGER PRIMARY KEY,          -- position in the catalog
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,               -- display name, "ProductName(Variety)"
+  product_name TEXT NOT NULL,
+  variety TEXT NOT NULL,
+  price_cents INTEGER NOT NULL,
+  stock INTEGER NOT NULL);          -- as of the last commit
+CREATE TABLE orders(
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,             -- Completed, Rejected, Reversed
+  reason TEXT,                      -- with Rejected: insufficient_stock, ...
+  product_id TEXT,                  -- NULL for a basket (see order_items)
+  amount INTEGER,                   -- a basket: the sum of its items' amounts
+  total_cents INTEGER,              -- Completed / Reversed
+  run INTEGER NOT NULL,             -- the run and seq of the place record
+  seq INTEGER NOT NULL,
+  reversed_run INTEGER,             -- Reversed: the run and seq of the reverse record
+  reversed_seq INTEGER) WITHOUT ROWID;
+CREATE TABLE order_items(
+  order_id TEXT NOT NULL,
+  item INTEGER NOT NULL,            -- 1-based, in the record's order
+  product_id TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  PRIMARY KEY(order_id, item)) WITHOUT ROWID;
+CREATE TABLE runs(
+  run INTEGER PRIMARY KEY,
+  started TEXT NOT NULL,            -- UTC, ISO 8601
+  finished TEXT,                    -- NULL while unfinished
+  inputs TEXT NOT NULL,             -- JSON array of the input names
+  output TEXT NOT NULL,             -- the -o it writes
+  stopped TEXT,                     -- how it last stopped; NULL: it reached the end
+  abandoned INTEGER NOT NULL DEFAULT 0,
+  records INTEGER NOT NULL DEFAULT 0,   -- committed records, by outcome
+  completed INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  reversed INTEGER NOT NULL DEFAULT 0,
+  revenue_cents INTEGER NOT NULL DEFAULT 0,
+  stats TEXT);                      -- the committed records' statistics, JSON
+CREATE TABLE checkpoints(
+  run INTEGER PRIMARY KEY,
+  input INTEGER NOT NULL,           -- index in runs.inputs of the last committed record's file
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  seq INTEGER NOT NULL,             -- the last committed record (0: none)
+  checksum INTEGER NOT NULL,        -- of records 1..seq as framed
+  results_bytes INTEGER NOT NULL);  -- bytes of their results
+CREATE TABLE pending_results(
+  run INTEGER NOT NULL,
+  begin_bytes INTEGER NOT NULL,
+  end_bytes INTEGER NOT NULL,
+  bytes BLOB NOT NULL,
+  PRIMARY KEY(run, begin_bytes));
+INSERT INTO meta(key, value) VALUES ('orders', 0);
+)sql";
+
+// Migrations: kMigrations[v] takes a ledger from version v+1 to v+2 (none yet).
+constexpr const char* kMigrations[] = {nullptr};
+
+std::string now_utc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::optional<OrderStatus> parse_status(std::string_view s) {
+  for (OrderStatus x : {OrderStatus::kCompleted, OrderStatus::kRejected, OrderStatus::kReversed, OrderStatus::kCancelled})
+    if (to_string(x) == s) return x;
+  return std::nullopt;
+}
+
+Reason parse_reason(std::string_view s) {
+  for (int i = 1; i < kReasonCount; ++i)
+    if (to_string(static_cast<Reason>(i)) == s) return static_cast<Reason>(i);
+  return Reason::kNone;
+}
+
+std::string json_strings(const std::vector<std::string>& v) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartArray();
+  for (const std::string& s : v) w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  w.EndArray();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+std::string stats_json(const Stats& s) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("records"); w.Uint64(s.records);
+  w.Key("completed"); w.Uint64(s.completed);
+  w.Key("rejected"); w.Uint64(s.rejected);
+  w.Key("reversed"); w.Uint64(s.reversed);
+  w.Key("cancelled"); w.Uint64(s.cancelled);
+  w.Key("reasons");
+  w.StartArray();
+  for (std::uint64_t n : s.reasons) w.Uint64(n);
+  w.EndArray();
+  w.Key("revenue"); w.Int64(static_cast<std::int64_t>(s.revenue));
+  w.Key("sold");  // [index, units] of every product that sold any
+  w.StartArray();
+  for (std::size_t i = 0; i < s.products.size(); ++i) {
+    if (s.products[i].sold == 0) continue;
+    w.StartArray();
+    w.Uint64(i);
+    w.Int64(s.products[i].sold);
+    w.EndArray();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {sb.GetString(), sb.GetSize()};
+}
+
+Stats parse_stats(std::string_view text, std::size_t products) {
+  Stats s(products);
+  rapidjson::Document d;
+  d.Parse(text.data(), text.size());
+  if (d.HasParseError() || !d.IsObject()) return s;
+  auto u = [&](const char* k) -> std::uint64_t {
+    auto it = d.FindMember(k);
+    return it != d.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : 0;
+  };
+  s.records = u("records");
+  s.completed = u("completed");
+  s.rejected = u("rejected");
+  s.reversed = u("reversed");
+  s.cancelled = u("cancelled");
+  if (auto it = d.FindMember("reasons"); it != d.MemberEnd() && it->value.IsArray())
+    for (rapidjson::SizeType i = 0; i < it->value.Size() && i < s.reasons.size(); ++i)
+      if (it->value[i].IsUint64()) s.reasons[i] = it->value[i].GetUint64();
+  if (auto it = d.FindMember("revenue"); it != d.MemberEnd() && it->value.IsInt64()) s.revenue = it->value.GetInt64();
+  if (auto it = d.FindMember("sold"); it != d.MemberEnd() && it->value.IsArray()) {
+    for (const auto& e : it->value.GetArray()) {
+      if (!e.IsArray() || e.Size() != 2 || !e[0].IsUint64() || !e[1].IsInt64()) continue;
+      std::uint64_t i = e[0].GetUint64();
+      if (i >= s.products.size()) s.products.resize(i + 1);
+      s.products[i].sold = e[1].GetInt64();
+    }
+  }
+  return s;
+}
+
+void append_csv(std::string& out, std::string_view f) {
+  if (f.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(f);
+    return;
+  }
+  out.push_back('"');
+  for (char c : f) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+struct LedgerDb::Statements {
+  sqlite::Stmt begin, commit, rollback;
+  sqlite::Stmt insert_order, reverse_order, set_stock, set_checkpoint, set_run_stats;
+  sqlite::Stmt drop_pending, add_pending, add_orders;
+  sqlite::Stmt find_order, find_items;
+};
+
+LedgerDb::LedgerDb() : db_(std::make_unique<sqlite::Db>()) {}
+
+LedgerDb::~LedgerDb() {
+  st_.reset();
+  db_->close();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // after the connection: closing it drops SQLite's locks
+}
+
+Result<std::unique_ptr<LedgerDb>> LedgerDb::open(const std::string& path, const LedgerOpenOptions& options) {
+  std::unique_ptr<LedgerDb> db(new LedgerDb());
+  if (Status s = db->open_impl(path, options); !s.ok()) return s;
+  return db;
+}
+
+Status LedgerDb::open_impl(const std::string& path, const LedgerOpenOptions& o) {
+  path_ = path;
+  write_ = o.write;
+  // Look at the file before SQLite does: something that is not SQLite is never touched.
+  int fd = ::open(path.c_str(), (o.write ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    int e = errno;
+    if (o.write && (e == EACCES || e == EROFS || e == EPERM))
+      return Status::IOError("cannot write to ledger " + path + ": " + errno_text(e) + " (the ledger is read-only)");
+    return Status::IOError("cannot open ledger " + path + ": " + errno_text(e));
+  }
+  struct stat st{};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::IOError("cannot open ledger " + path + ": " + errno_text(EISDIR));
+  }
+  char head[16] = {};
+  ssize_t n = ::pread(fd, head, sizeof head, 0);
+  if (n != 0 && (n != static_cast<ssize_t>(sizeof head) || std::memcmp(head, kSqliteMagic, sizeof head) != 0)) {
+    ::close(fd);
+    return Status::Corruption(path + " is not an orderflow ledger (not a SQLite database); it was left as it is");
+  }
+  if (!o.write && n == 0) {
+    ::close(fd);
+    return Status::InvalidArgument(path + " is not an orderflow ledger (an empty file)");
+  }
+  if (o.write) {
+    if (::flock(fd, LOCK_EX | (o.wait ? 0 : LOCK_NB)) != 0) {
+      int e = errno;
+      ::close(fd);
+      if (e == EWOULDBLOCK)
+        return Status::IOError("ledger " + path + " is in use by another run (--no-wait: not waiting for it)");
+      return Status::IOError("cannot lock ledger " + path + ": " + errno_text(e));
+    }
+    lock_fd_ = fd;
+  } else {
+    ::close(fd);
+  }
+  int flags = o.write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+  if (Status s = db_->open(path, flags); !s.ok()) return s;
+  if (o.write && sqlite3_db_readonly(db_->get(), "main") == 1)
+    return Status::IOError("cannot write to ledger " + path + ": the ledger is read-only");
+  sqlite3_busy_timeout(db_->get(), 10'000);  // another program's lock (sqlite3 in a transaction)
+  std::string pragmas = "PRAGMA cache_size=-" + std::to_string(o.cache_kib) + ";";
+  if (o.write) pragmas += "PRAGMA synchronous=FULL;";
+  if (Status s = db_->exec(pragmas.c_str(), "cannot open ledger"); !s.ok()) return s;
+  if (Status s = check_schema(o.write); !s.ok()) return s;
+  return prepare_statements();
+}
+
+Status LedgerDb::check_schema(bool write) {
+  Result<std::int64_t> version = db_->query_int("PRAGMA user_version", "cannot read ledger");
+  if (!version.ok()) return version.status();
+  Result<std::int64_t> app = db_->query_int("PRAGMA application_id", "cannot read ledger");
+  if (!app.ok()) return app.status();
+  if (version.value() == 0) {
+    Result<std::int64_t> tables = db_->query_int("SELECT count(*) FROM sqlite_master", "cannot read ledger");
+    if (!tables.ok()) return tables.status();
+    if (tables.value() != 0 || app.value() != 0)
+      return Status::InvalidArgument(path_ + " is not an orderflow ledger (a SQLite database of another program); it was left as it is");
+    if (!write) return Status::InvalidArgument(path_ + " is not an orderflow ledger (an empty database)");
+    if (Status s = create_schema(); !s.ok()) return s;
+    version = kLedgerSchemaVersion;
+  } else if (app.value() != kLedgerApplicationId) {
+    return Status::InvalidArgument(path_ + " is not an orderflow ledger (a SQLite database of another program); it was left as it is");
+  }
+  if (version.value() > kLedgerSchemaVersion)
+    return Status::InvalidArgument("ledger " + path_ + " has schema version " + std::to_string(version.value()) +
+                                   "; this orderflow knows versions up to " + std::to_string(kLedgerSchemaVersion) +
+                                   ": use a newer orderflow");
+  if (version.value() < kLedgerSchemaVersion) {
+    if (!write)
+      return Status::InvalidArgument("ledger " + path_ + " has the older schema version " +
+                                     std::to_string(version.value()) + "; a `process --ledger` run upgrades it");
+    if (Status s = db_->exec("BEGIN IMMEDIATE", "cannot upgrade ledger"); !s.ok()) return s;
+    for (std::int64_t v = version.value(); v < kLedgerSchemaVersion; ++v) {
+      const char* step = kMigrations[v - 1];
+      if (step) {
+        if (Status s = db_->exec(step, "cannot upgrade ledger"); !s.ok()) {
+          (void)db_->exec("ROLLBACK");
+          return s;
+        }
+      }
+    }
+    std::string set = "PRAGMA user_version=" + std::to_string(kLedgerSchemaVersion) + "; COMMIT;";
+    if (Status s = db_->exec(set.c_str(), "cannot upgrade ledger"); !s.ok()) {
+      (void)db_->exec("ROLLBACK");
+      return s;
+    }
+  }
+  if (write) {
+    // WAL: readers see the last commit while a run writes.
+    sqlite::Stmt mode;
+    if (Status s = db_->prepare("PRAGMA journal_mode=WAL", mode, "cannot open ledger"); !s.ok()) return s;
+    Result<bool> row = db_->step(mode, "cannot open ledger");
+    if (!row.ok()) return row.status();
+    if (!row.value() || mode.col_text(0) != "wal")
+      return Status::IOError("cannot open ledger " + path_ + ": WAL mode is not available");
+    mode.reset();
+  }
+  Result<std::int64_t> products = db_->query_int("SELECT count(*) FROM products", "cannot read ledger");
+  if (!products.ok()) return products.status();
+  empty_ = products.value() == 0;
+  Result<std::int64_t> orders = db_->query_int("SELECT value FROM meta WHERE key='orders'", "cannot read ledger");
+  if (!orders.ok()) return orders.status();
+  order_count_ = static_cast<std::uint64_t>(orders.value());
+  return Status::Ok();
+}
+
+Status LedgerDb::create_schema() {
+  std::string sql = std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA application_id=" +
+                    std::to_string(kLedgerApplicationId) + "; PRAGMA user_version=" +
+                    std::to_string(kLedgerSchemaVersion) + "; COMMIT;";
+  Status s = db_->exec(sql.c_str(), "cannot create ledger");
+  if (!s.ok()) (void)db_->exec("ROLLBACK");
+  return s;
+}
+
+Status LedgerDb::prepare_statements() {
+  st_ = std::make_unique<Statements>();
+  Statements& s = *st_;
+  struct {
+    sqlite::Stmt* stmt;
+    const char* sql;
+    bool write;
+  } all[] = {
+      {&s.begin, "BEGIN IMMEDIATE", true},
+      {&s.commit, "COMMIT", true},
+      {&s.rollback, "ROLLBACK", true},
+      {&s.insert_order,
+       "INSERT INTO orders(id,status,reason,product_id,amount,total_cents,run,seq) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+       true},
+      {&s.reverse_order, "UPDATE orders SET status='Reversed', reversed_run=?2, reversed_seq=?3 WHERE id=?1", true},
+      {&s.set_stock, "UPDATE products SET stock=?2 WHERE idx=?1", true},
+      {&s.set_checkpoint,
+       "INSERT OR REPLACE INTO checkpoints(run,input,file,line,seq,checksum,results_bytes) "
+       "VALUES(?1,?2,(SELECT json_extract(inputs, '$[' || ?2 || ']') FROM runs WHERE run=?1),?3,?4,?5,?6)",
+       true},
+      {&s.set_run_stats,
+       "UPDATE runs SET records=?2, completed=?3, rejected=?4, reversed=?5, revenue_cents=?6, stats=?7 WHERE run=?1",
+       true},
+      {&s.drop_pending, "DELETE FROM pending_results WHERE run=?1 AND end_bytes<=?2", true},
+      {&s.add_pending, "INSERT OR REPLACE INTO pending_results(run,begin_bytes,end_bytes,bytes) VALUES(?1,?2,?3,?4)",
+       true},
+      {&s.add_orders, "UPDATE meta SET value=value+?1 WHERE key='orders'", true},
+      {&s.find_order,
+       "SELECT status,reason,product_id,amount,total_cents,run,seq,reversed_run,reversed_seq FROM orders WHERE id=?1",
+       false},
+      {&s.find_items, "SELECT product_id,amount FROM order_items WHERE order_id=?1 ORDER BY item", false},
+  };
+  for (auto& a : all) {
+    if (a.write && !write_) continue;
+    if (Status st = db_->prepare(a.sql, *a.stmt, "cannot read ledger"); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status LedgerDb::initialize(const Catalog& catalog) {
+  if (!empty_) return Status::InvalidArgument("ledger " + path_ + " already has a catalog");
+  if (Status s = db_->exec("BEGIN IMMEDIATE", "cannot write to ledger"); !s.ok()) return s;
+  sqlite::Stmt ins;
+  Status s = db_->prepare(
+      "INSERT INTO products(idx,id,name,product_name,variety,price_cents,stock) VALUES(?1,?2,?3,?4,?5,?6,?7)", ins,
+      "cannot write to ledger");
+  for (std::uint32_t i = 0; s.ok() && i < catalog.size(); ++i) {
+    const Product& p = catalog.product(i);
+    ins.bind(1, std::int64_t{i});
+    ins.bind(2, p.id);
+    ins.bind(3, p.name);
+    ins.bind(4, p.product_name);
+    ins.bind(5, p.variety);
+    ins.bind(6, p.price);
+    ins.bind(7, p.stock);
+    s = db_->run(ins, "cannot write to ledger");
+  }
+  if (s.ok()) {
+    std::string fmt = std::string("INSERT OR REPLACE INTO meta(key,value) VALUES('catalog_format','") +
+                      (catalog.format() == CatalogFormat::kJson ? "json" : "csv") + "'),('created','" + now_utc() +
+                      "')";
+    s = db_->exec(fmt.c_str(), "cannot write to ledger");
+  }
+  if (s.ok()) s = db_->exec("COMMIT", "cannot commit to ledger");
+  if (!s.ok()) {
+    (void)db_->exec("ROLLBACK");
+    return s;
+  }
+  empty_ = false;
+  return Status::Ok();
+}
+
+Result<Catalog> LedgerDb::catalog() {
+  sqlite::Stmt fmt;
+  std::string format = "csv";
+  if (Status s = db_->prepare("SELECT value FROM meta WHERE key='catalog_format'", fmt, "cannot read ledger"); !s.ok())
+    return s;
+  Result<bool> row = db_->step(fmt, "cannot read ledger");
+  if (!row.ok()) return row.status();
+  if (row.value()) format = std::string(fmt.col_text(0));
+  fmt.reset();
+
+  sqlite::Stmt q;
+  if (Status s = db_->prepare("SELECT id,name,product_name,variety,price_cents,stock FROM products ORDER BY idx", q,
+                              "cannot read ledger");
+      !s.ok())
+    return s;
+  const bool json = format == "json";
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  std::string csv = "ID,ProductName,Stock,Variety,Price\n";
+  if (json) w.StartArray();
+  for (;;) {
+    Result<bool> r = db_->step(q, "cannot read ledger");
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    if (json) {
+      std::string_view id = q.col_text(0), name = q.col_text(1);
+      w.StartObject();
+      w.Key("id");
+      w.String(id.data(), static_cast<rapidjson::SizeType>(id.size()));
+      w.Key("name");
+      w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+      w.Key("price");
+      std::string price = format_money(q.col_int(4));
+      w.RawValue(price.data(), price.size(), rapidjson::kNumberType);
+      w.Key("stock");
+      w.Int64(q.col_int(5));
+      w.EndObject();
+    } else {
+      append_csv(csv, q.col_text(0));
+      csv.push_back(',');
+      append_csv(csv, q.col_text(2));
+      csv.push_back(',');
+      csv += std::to_string(q.col_int(5));
+      csv.push_back(',');
+      append_csv(csv, q.col_text(3));
+      csv.push_back(',');
+      csv += format_money(q.col_int(4));
+      csv.push_back('\n');
+    }
+  }
+  if (json) {
+    w.EndArray();
+    return Catalog::parse(std::string_view(sb.GetString(), sb.GetSize()), path_);
+  }
+  return Catalog::parse(csv, path_);
+}
+
+Result<std::vector<std::string>> LedgerDb::catalog_changes(const Catalog& incoming) {
+  Result<Catalog> current = catalog();
+  if (!current.ok()) return current.status();
+  const Catalog& have = current.value();
+  std::vector<std::string> changes;
+  for (const Product& p : incoming.products()) {
+    std::uint32_t i = have.find(p.id);
+    if (i == kNoProduct) {
+      changes.push_back("add " + p.id + " " + p.name + ", price " + format_money(p.price) + ", stock " +
+                        std::to_string(p.stock));
+      continue;
+    }
+    const Product& h = have.product(i);
+    if (h.price != p.price)
+      changes.push_back("price of " + p.id + ": " + format_money(h.price) + " -> " + format_money(p.price));
+    if (h.name != p.name || h.product_name != p.product_name || h.variety != p.variety)
+      changes.push_back("name of " + p.id + ": " + h.name + " -> " + p.name);
+  }
+  for (const Product& h : have.products())
+    if (incoming.find(h.id) == kNoProduct) changes.push_back("keep " + h.id + " (not in the new catalog)");
+  return changes;
+}
+
+Result<std::vector<std::string>> LedgerDb::update_catalog(const Catalog& incoming) {
+  Result<std::vector<std::string>> changes = catalog_changes(incoming);
+  if (!changes.ok()) return changes;
+  Result<Catalog> current = catalog();
+  if (!current.ok()) return current.status();
+  const Catalog& have = current.value();
+  if (Status s = db_->exec("BEGIN IMMEDIATE", "cannot write to ledger"); !s.ok()) return s;
+  sqlite::Stmt ins, upd;
+  Status s = db_->prepare(
+      "INSERT INTO products(idx,id,name,product_name,variety,price_cents,stock) VALUES(?1,?2,?3,?4,?5,?6,?7)", ins,
+      "cannot write to ledger");
+  if (s.ok())
+    s = db_->prepare("UPDATE products SET name=?2, product_name=?3, variety=?4, price_cents=?5 WHERE id=?1", upd,
+                     "cannot write to ledger");
+  auto next = static_cast<std::int64_t>(have.size());
+  for (std::size_t k = 0; s.ok() && k < incoming.size(); ++k) {
+    const Product& p = incoming.product(static_cast<std::uint32_t>(k));
+    if (have.find(p.id) == kNoProduct) {
+      ins.bind(1, next++);
+      ins.bind(2, p.id);
+      ins.bind(3, p.name);
+      ins.bind(4, p.product_name);
+      ins.bind(5, p.variety);
+      ins.bind(6, p.price);
+      ins.bind(7, p.stock);
+      s = db_->run(ins, "cannot write to ledger");
+    } else {
+      upd.bind(1, p.id);
+      upd.bind(2, p.name);
+      upd.bind(3, p.product_name);
+      upd.bind(4, p.variety);
+      upd.bind(5, p.price);
+      s = db_->run(upd, "cannot write to ledger");
+    }
+  }
+  if (s.ok()) s = db_->exec("COMMIT", "cannot commit to ledger");
+  if (!s.ok()) {
+    (void)db_->exec("ROLLBACK");
+    return s;
+  }
+  return changes;
+}
+
+Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
+  sqlite::Stmt& q = st_->find_order;
+  q.bind(1, id);
+  Result<bool> row = db_->step(q, "cannot read ledger");
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<LedgerOrder>();
+  LedgerOrder o;
+  o.id = std::string(id);
+  o.status = parse_status(q.col_text(0)).value_or(OrderStatus::kRejected);
+  o.reason = parse_reason(q.col_text(1));
+  o.product_id = std::string(q.col_text(2));
+  o.amount = q.col_int(3);
+  o.total = q.col_int(4);
+  o.run = q.col_int(5);
+  o.seq = static_cast<std::uint64_t>(q.col_int(6));
+  o.reversed_run = q.col_int(7);
+  o.reversed_seq = static_cast<std::uint64_t>(q.col_int(8));
+  const bool basket = q.col_null(2);
+  q.reset();
+  if (basket) {
+    sqlite::Stmt& it = st_->find_items;
+    it.bind(1, id);
+    for (;;) {
+      Result<bool> r = db_->step(it, "cannot read ledger");
+      if (!r.ok()) return r.status();
+      if (!r.value()) break;
+      o.items.push_back({std::string(it.col_text(0)), it.col_int(1)});
+    }
+  }
+  return std::optional<LedgerOrder>(std::move(o));
+}
+
+Result<std::vector<LedgerRun>> LedgerDb::query_runs(const char* where) {
+  Result<Catalog> cat = catalog();
+  const std::size_t products = cat.ok() ? cat.value().size() : 0;
+  std::string sql =
+      "SELECT r.run, r.started, r.finished, r.inputs, r.output, r.stopped, r.abandoned, r.stats, "
+      "c.input, c.line, c.seq, c.checksum, c.results_bytes FROM runs r LEFT JOIN checkpoints c ON c.run = r.run ";
+  sql += where;
+  sql += " ORDER BY r.run";
+  sqlite::Stmt q;
+  if (Status s = db_->prepare(sql.c_str(), q, "cannot read ledger"); !s.ok()) return s;
+  std::vector<LedgerRun> out;
+  for (;;) {
+    Result<bool> row = db_->step(q, "cannot read ledger");
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    LedgerRun r;
+    r.run = q.col_int(0);
+    r.started = std::string(q.col_text(1));
+    r.finished = std::string(q.col_text(2));
+    rapidjson::Document d;
+    std::string_view inputs = q.col_text(3);
+    d.Parse(inputs.data(), inputs.size());
+    if (!d.HasParseError() && d.IsArray())
+      for (const auto& v : d.GetArray())
+        if (v.IsString()) r.inputs.emplace_back(v.GetString(), v.GetStringLength());
+    r.output = std::string(q.col_text(4));
+    r.stopped = std::string(q.col_text(5));
+    r.abandoned = q.col_int(6) != 0;
+    r.stats = parse_stats(q.col_text(7), products);
+    r.checkpoint.input = static_cast<std::uint32_t>(q.col_int(8));
+    r.checkpoint.line = static_cast<std::uint64_t>(q.col_int(9));
+    r.checkpoint.seq = static_cast<std::uint64_t>(q.col_int(10));
+    r.checkpoint.checksum = static_cast<std::uint64_t>(q.col_int(11));
+    r.checkpoint.results_bytes = static_cast<std::uint64_t>(q.col_int(12));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<LedgerRun>> LedgerDb::runs() { return query_runs(""); }
+
+Result<std::optional<LedgerRun>> LedgerDb::unfinished_run() {
+  Result<std::vector<LedgerRun>> r = query_runs("WHERE r.finished IS NULL");
+  if (!r.ok()) return r.status();
+  if (r.value().empty()) return std::optional<LedgerRun>();
+  return std::optional<LedgerRun>(std::move(r.value().back()));
+}
+
+Result<std::int64_t> LedgerDb::begin_run(const std::vector<std::string>& inputs, const std::string& output) {
+  sqlite::Stmt ins;
+  if (Status s = db_->prepare("INSERT INTO runs(started, inputs, output) VALUES(?1, ?2, ?3)", ins,
+                              "cannot write to ledger");
+      !s.ok())
+    return s;
+  std::string started = now_utc(), names = json_strings(inputs);
+  ins.bind(1, started);
+  ins.bind(2, names);
+  ins.bind(3, output);
+  if (Status s = db_->run(ins, "cannot write to ledger"); !s.ok()) return s;
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_->get()));
+}
+
+Status LedgerDb::commit(const LedgerGroup& g) {
+  Statements& s = *st_;
+  if (Status st = db_->run(s.begin, "cannot commit to ledger"); !st.ok()) return st;
+  auto fail = [&](Status st) {
+    (void)db_->run(s.rollback, "cannot roll back");
+    return st;
+  };
+  // Sorted keys: each B-tree page is visited once per group, in order.
+  std::vector<const LedgerOrderWrite*> orders;
+  orders.reserve(g.orders.size());
+  for (const LedgerOrderWrite& o : g.orders) orders.push_back(&o);
+  std::sort(orders.begin(), orders.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (const LedgerOrderWrite* o : orders) {
+    sqlite::Stmt& q = s.insert_order;
+    q.bind(1, o->id);
+    q.bind(2, to_string(o->status));
+    if (o->reason != Reason::kNone) q.bind(3, to_string(o->reason));
+    if (!o->product_id.empty()) q.bind(4, o->product_id);
+    q.bind(5, o->amount);
+    if (o->status == OrderStatus::kCompleted || o->status == OrderStatus::kReversed) q.bind(6, o->total);
+    q.bind(7, g.run);
+    q.bind(8, static_cast<std::int64_t>(o->seq));
+    if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  std::vector<const LedgerReversalWrite*> reversals;
+  reversals.reserve(g.reversals.size());
+  for (const LedgerReversalWrite& r : g.reversals) reversals.push_back(&r);
+  std::sort(reversals.begin(), reversals.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (const LedgerReversalWrite* r : reversals) {
+    sqlite::Stmt& q = s.reverse_order;
+    q.bind(1, r->id);
+    q.bind(2, g.run);
+    q.bind(3, static_cast<std::int64_t>(r->seq));
+    if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  for (auto [p, stock] : g.stock) {
+    s.set_stock.bind(1, std::int64_t{p});
+    s.set_stock.bind(2, stock);
+    if (Status st = db_->run(s.set_stock, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  {
+    sqlite::Stmt& q = s.set_checkpoint;
+    q.bind(1, g.run);
+    q.bind(2, std::int64_t{g.checkpoint.input});
+    q.bind(3, static_cast<std::int64_t>(g.checkpoint.line));
+    q.bind(4, static_cast<std::int64_t>(g.checkpoint.seq));
+    q.bind(5, static_cast<std::int64_t>(g.checkpoint.checksum));
+    q.bind(6, static_cast<std::int64_t>(g.checkpoint.results_bytes));
+    if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  if (g.stats) {
+    sqlite::Stmt& q = s.set_run_stats;
+    std::string text = stats_json(*g.stats);
+    q.bind(1, g.run);
+    q.bind(2, static_cast<std::int64_t>(g.stats->records));
+    q.bind(3, static_cast<std::int64_t>(g.stats->completed));
+    q.bind(4, static_cast<std::int64_t>(g.stats->rejected));
+    q.bind(5, static_cast<std::int64_t>(g.stats->reversed));
+    q.bind(6, static_cast<std::int64_t>(g.stats->revenue));
+    q.bind(7, text);
+    if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  {
+    s.drop_pending.bind(1, g.run);
+    s.drop_pending.bind(2, static_cast<std::int64_t>(g.results_written));
+    if (Status st = db_->run(s.drop_pending, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  if (!g.results.empty() && g.checkpoint.results_bytes > g.results_written) {
+    sqlite::Stmt& q = s.add_pending;
+    q.bind(1, g.run);
+    q.bind(2, static_cast<std::int64_t>(g.checkpoint.results_bytes - g.results.size()));
+    q.bind(3, static_cast<std::int64_t>(g.checkpoint.results_bytes));
+    q.bind_blob(4, g.results.data(), g.results.size());
+    if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  if (!g.orders.empty()) {
+    s.add_orders.bind(1, static_cast<std::int64_t>(g.orders.size()));
+    if (Status st = db_->run(s.add_orders, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  if (Status st = db_->run(s.commit, "cannot commit to ledger"); !st.ok()) return fail(st);
+  order_count_ += g.orders.size();
+  return Status::Ok();
+}
+
+Status LedgerDb::end_run(std::int64_t run, std::string_view stopped, bool finished) {
+  sqlite::Stmt q;
+  if (Status s = db_->prepare("UPDATE runs SET stopped=?2, finished=?3 WHERE run=?1", q, "cannot write to ledger");
+      !s.ok())
+    return s;
+  std::string when = now_utc();
+  q.bind(1, run);
+  if (!stopped.empty()) q.bind(2, stopped);
+  if (finished) q.bind(3, when);
+  if (Status s = db_->run(q, "cannot write to ledger"); !s.ok()) return s;
+  if (finished) {
+    std::string drop = "DELETE FROM pending_results WHERE run=" + std::to_string(run);
+    return db_->exec(drop.c_str(), "cannot write to ledger");
+  }
+  return Status::Ok();
+}
+
+Status LedgerDb::abandon_run(std::int64_t run) {
+  std::string sql = "BEGIN IMMEDIATE; UPDATE runs SET abandoned=1, finished='" + now_utc() +
+                    "' WHERE run=" + std::to_string(run) + "; DELETE FROM pending_results WHERE run=" +
+                    std::to_string(run) + "; COMMIT;";
+  Status s = db_->exec(sql.c_str(), "cannot write to ledger");
+  if (!s.ok()) (void)db_->exec("ROLLBACK");
+  return s;
+}
+
+Result<std::optional<std::string>> LedgerDb::pending_results(std::int64_t run, std::uint64_t from, std::uint64_t to) {
+  sqlite::Stmt q;
+  if (Status s = db_->prepare(
+          "SELECT begin_bytes, end_bytes, bytes FROM pending_results WHERE run=?1 AND end_bytes>?2 ORDER BY begin_bytes",
+          q, "cannot read ledger");
+      !s.ok())
+    return s;
+  q.bind(1, run);
+  q.bind(2, static_cast<std::int64_t>(from));
+  std::string out;
+  std::uint64_t at = from;
+  for (;;) {
+    Result<bool> row = db_->step(q, "cannot read ledger");
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    auto begin = static_cast<std::uint64_t>(q.col_int(0)), end = static_cast<std::uint64_t>(q.col_int(1));
+    if (begin > at) break;  // a gap: the ledger does not have [at, begin)
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(q.get(), 2));
+    auto n = static_cast<std::size_t>(sqlite3_column_bytes(q.get(), 2));
+    if (n != end - begin) break;
+    out.append(p + (at - begin), static_cast<std::size_t>(std::min(end, to) - at));
+    at = std::min(end, to);
+    if (at >= to) break;
+  }
+  q.reset();
+  if (at < to) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(out));
+}
+
+}  // namespace orderflow

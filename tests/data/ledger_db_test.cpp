@@ -1,0 +1,249 @@
+// LedgerDb: the SQLite ledger's schema, commits, look-ups, catalog updates,
+// the writer lock and the files it refuses (data/ledger/ledger_db.h).
+#include "data/ledger/ledger_db.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <string>
+
+#include "tests/test_util.h"
+
+namespace orderflow {
+namespace {
+
+using testing::TempDir;
+
+Catalog cat(const char* text) {
+  Result<Catalog> c = Catalog::parse(text, "cat.csv");
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return std::move(c).value();
+}
+constexpr const char* kCatalog = "ID,ProductName,Stock,Variety,Price\nA,Water,5,Lemon,1.25\nB,Juice,0,Apple,2.00\n";
+
+std::unique_ptr<LedgerDb> writer(const std::string& path, bool wait = true) {
+  LedgerOpenOptions o;
+  o.write = true;
+  o.wait = wait;
+  auto db = LedgerDb::open(path, o);
+  EXPECT_TRUE(db.ok()) << db.status().message();
+  return db.ok() ? std::move(db).value() : nullptr;
+}
+
+std::unique_ptr<LedgerDb> reader(const std::string& path) {
+  auto db = LedgerDb::open(path, LedgerOpenOptions{});
+  EXPECT_TRUE(db.ok()) << db.status().message();
+  return db.ok() ? std::move(db).value() : nullptr;
+}
+
+std::int64_t sql_int(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* st = nullptr;
+  std::int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+TEST(LedgerDb, CreatesFromACatalogAndKeepsItsStock) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  {
+    auto db = writer(path);
+    ASSERT_TRUE(db);
+    EXPECT_TRUE(db->empty());
+    ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
+    EXPECT_FALSE(db->empty());
+  }
+  auto db = reader(path);
+  ASSERT_TRUE(db);
+  EXPECT_FALSE(db->empty());
+  Result<Catalog> c = db->catalog();
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c.value().listing_json(), cat(kCatalog).listing_json());
+  EXPECT_EQ(c.value().listing_csv(), cat(kCatalog).listing_csv());
+  EXPECT_EQ(sql_int(path, "PRAGMA user_version"), kLedgerSchemaVersion);
+  EXPECT_EQ(sql_int(path, "SELECT stock FROM products WHERE id='A'"), 5);
+}
+
+TEST(LedgerDb, CommitsAGroupInOneTransaction) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  auto db = writer(path);
+  ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
+  Result<std::int64_t> run = db->begin_run({"day1.ndjson"}, "out.ndjson");
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(db->unfinished_run().value().has_value());
+
+  Stats stats(2);
+  stats.records = 3;
+  stats.completed = 2;
+  stats.rejected = 1;
+  stats.revenue = 250;
+  stats.products[0].sold = 2;
+  LedgerGroup g;
+  g.run = run.value();
+  g.orders = {{"o2", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 2},
+              {"o1", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 1},
+              {"o3", "B", 4, OrderStatus::kRejected, Reason::kInsufficientStock, 0, 3}};
+  g.reversals = {{"o1", 3}};  // placed and reversed in the same group
+  g.stock = {{0, 3}};
+  g.checkpoint = {3, 0, 3, 12345, 300};
+  g.stats = &stats;
+  g.results = "r1\nr2\nr3\n";
+  ASSERT_TRUE(db->commit(g).ok());
+  EXPECT_EQ(db->order_count(), 3u);
+
+  auto r = reader(path);
+  auto o1 = r->find_order("o1");
+  ASSERT_TRUE(o1.ok() && o1.value());
+  EXPECT_EQ(o1.value()->status, OrderStatus::kReversed);
+  EXPECT_EQ(o1.value()->reversed_seq, 3u);
+  EXPECT_EQ(o1.value()->total, 125);
+  auto o3 = r->find_order("o3");
+  ASSERT_TRUE(o3.ok() && o3.value());
+  EXPECT_EQ(o3.value()->status, OrderStatus::kRejected);
+  EXPECT_EQ(o3.value()->reason, Reason::kInsufficientStock);
+  EXPECT_EQ(o3.value()->product_id, "B");
+  EXPECT_FALSE(r->find_order("nope").value().has_value());
+  EXPECT_EQ(r->catalog().value().product(0).stock, 3);
+
+  auto un = r->unfinished_run();
+  ASSERT_TRUE(un.ok() && un.value());
+  EXPECT_EQ(un.value()->checkpoint.seq, 3u);
+  EXPECT_EQ(un.value()->checkpoint.checksum, 12345u);
+  EXPECT_EQ(un.value()->checkpoint.results_bytes, 300u);
+  EXPECT_EQ(un.value()->stats.completed, 2u);
+  EXPECT_EQ(un.value()->stats.products[0].sold, 2);
+  EXPECT_EQ(un.value()->inputs, std::vector<std::string>{"day1.ndjson"});
+  // The group's results are pending until they are known to be written.
+  auto pending = r->pending_results(run.value(), 295, 300);
+  ASSERT_TRUE(pending.ok() && pending.value());
+  EXPECT_EQ(*pending.value(), "2\nr3\n");  // bytes 295..300 of a group that ends at 300
+
+  ASSERT_TRUE(db->end_run(run.value(), "", true).ok());
+  EXPECT_FALSE(r->unfinished_run().value().has_value());
+  EXPECT_FALSE(r->pending_results(run.value(), 295, 300).value().has_value());
+}
+
+TEST(LedgerDb, AFailedCommitLeavesTheLastCommit) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  auto db = writer(path);
+  ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
+  std::int64_t run = db->begin_run({"-"}, "-").value();
+  LedgerGroup g;
+  g.run = run;
+  g.orders = {{"o1", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 1}};
+  g.stock = {{0, 4}};
+  g.checkpoint = {1, 0, 1, 1, 10};
+  ASSERT_TRUE(db->commit(g).ok());
+  // A second insert of o1 violates the key: the whole group must roll back.
+  LedgerGroup bad;
+  bad.run = run;
+  bad.orders = {{"o2", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 2},
+                {"o1", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 3}};
+  bad.stock = {{0, 2}};
+  bad.checkpoint = {3, 0, 3, 3, 30};
+  Status s = db->commit(bad);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
+  auto r = reader(path);
+  EXPECT_FALSE(r->find_order("o2").value().has_value());
+  EXPECT_EQ(r->catalog().value().product(0).stock, 4);
+  EXPECT_EQ(r->unfinished_run().value()->checkpoint.seq, 1u);
+  EXPECT_EQ(db->order_count(), 1u);
+  // The connection is still usable.
+  g.orders.clear();
+  g.checkpoint.seq = 2;
+  EXPECT_TRUE(db->commit(g).ok());
+}
+
+TEST(LedgerDb, OneWriterAtATimeWhileReadersRead) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  auto first = writer(path);
+  ASSERT_TRUE(first->initialize(cat(kCatalog)).ok());
+  LedgerOpenOptions o;
+  o.write = true;
+  o.wait = false;
+  auto second = LedgerDb::open(path, o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("in use by another run"), std::string::npos);
+  EXPECT_NE(second.status().message().find(path), std::string::npos);
+  auto r = reader(path);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->catalog().ok());
+  first.reset();
+  EXPECT_TRUE(LedgerDb::open(path, o).ok());
+}
+
+TEST(LedgerDb, RefusesFilesThatAreNotLedgersAndLeavesThemAlone) {
+  TempDir dir;
+  const std::string text = dir.file("notes.txt");
+  testing::write_file(text, "just some text, long enough to have a header\n");
+  LedgerOpenOptions w;
+  w.write = true;
+  auto a = LedgerDb::open(text, w);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("not an orderflow ledger"), std::string::npos) << a.status().message();
+  EXPECT_EQ(testing::read_file(text), "just some text, long enough to have a header\n");
+
+  const std::string other = dir.file("other.db");
+  sqlite3* db = nullptr;
+  sqlite3_open(other.c_str(), &db);
+  sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto b = LedgerDb::open(other, w);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("another program"), std::string::npos) << b.status().message();
+  EXPECT_EQ(sql_int(other, "SELECT count(*) FROM sqlite_master"), 1);
+
+  const std::string newer = dir.file("newer.ledger");
+  writer(newer)->initialize(cat(kCatalog));
+  sqlite3_open(newer.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version=99;", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  for (bool write : {true, false}) {
+    LedgerOpenOptions o;
+    o.write = write;
+    auto c = LedgerDb::open(newer, o);
+    ASSERT_FALSE(c.ok());
+    EXPECT_NE(c.status().message().find("schema version 99"), std::string::npos) << c.status().message();
+  }
+  EXPECT_EQ(sql_int(newer, "PRAGMA user_version"), 99);
+
+  auto missing = LedgerDb::open(dir.file("missing.ledger"), LedgerOpenOptions{});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("missing.ledger"), std::string::npos);
+}
+
+TEST(LedgerDb, CatalogUpdateAddsAndRepricesButNeverTouchesStock) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  auto db = writer(path);
+  ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
+  EXPECT_TRUE(db->catalog_changes(cat(kCatalog)).value().empty());
+  // Same products and prices with other stock: no change.
+  EXPECT_TRUE(db->catalog_changes(cat("ID,ProductName,Stock,Variety,Price\nA,Water,99,Lemon,1.25\nB,Juice,7,Apple,2.00\n"))
+                  .value()
+                  .empty());
+  Catalog next = cat("ID,ProductName,Stock,Variety,Price\nA,Water,99,Lemon,1.35\nB,Juice,7,Apple,2.00\nC,Tea,10,Green,3.00\n");
+  auto changes = db->update_catalog(next);
+  ASSERT_TRUE(changes.ok()) << changes.status().message();
+  ASSERT_EQ(changes.value().size(), 2u);
+  EXPECT_EQ(changes.value()[0], "price of A: 1.25 -> 1.35");
+  EXPECT_EQ(changes.value()[1], "add C Tea(Green), price 3.00, stock 10");
+  Catalog now = db->catalog().value();
+  ASSERT_EQ(now.size(), 3u);
+  EXPECT_EQ(now.product(now.find("A")).stock, 5);   // kept
+  EXPECT_EQ(now.product(now.find("A")).price, 135);
+  EXPECT_EQ(now.product(now.find("C")).stock, 10);  // new: the catalog's stock
+  EXPECT_TRUE(db->catalog_changes(next).value().empty());
+}
+
+}  // namespace
+}  // namespace orderflow
