@@ -15,6 +15,7 @@
 #include "cli/exit_code.h"
 #include "cli/run_monitor.h"
 #include "data/base/file_io.h"
+#include "data/codec/result_format.h"
 #include "data/model/summary.h"
 #include "data/base/utf8.h"
 #include "engine/pipeline.h"
@@ -43,7 +44,26 @@ struct ProcessOptions {
   bool no_progress = false;
   std::uint64_t first_seq = 1;
   std::uint64_t resume_at = 1;
+  std::string output_format;  // "": told by -o's extension, else ndjson
 };
+
+// --output-format, or what -o's extension says (.csv, .tsv), or NDJSON.
+ResultFormat results_format(const ProcessOptions& o) {
+  if (!o.output_format.empty()) return *parse_result_format(o.output_format);  // IsMember checked it
+  return result_format_for_path(o.output).value_or(ResultFormat::kNdjson);
+}
+
+// The CSV/TSV header, once per results stream: not when this run continues an
+// earlier one (--first-seq > 1), whose results file already has it.
+int write_results_header(const ProcessOptions& o, int out_fd) {
+  std::string_view header = result_header(results_format(o));
+  if (out_fd < 0 || header.empty() || o.first_seq > 1) return to_int(ExitCode::kOk);
+  if (write_all(out_fd, header)) return to_int(ExitCode::kOk);
+  if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // | head: stop quietly
+  print_error("cannot write results to " + (o.output == "-" ? std::string("standard output") : o.output) + ": " +
+              errno_text(errno));
+  return to_int(ExitCode::kFailure);
+}
 
 int exit_code_for(StopCause cause) {
   switch (cause) {
@@ -132,7 +152,14 @@ int run_process(const ProcessOptions& o) {
     }
   }
 
+  if (int code = write_results_header(o, out_fd); code != to_int(ExitCode::kOk)) {
+    close_inputs(inputs);
+    if (out_fd > 2) ::close(out_fd);
+    return code;
+  }
+
   PipelineOptions po;
+  po.result_format = results_format(o);
   po.format = input_format(o.format);
   po.record_bytes_max = o.max_record_bytes;
   po.workers = o.workers;
@@ -209,6 +236,9 @@ CommandRun setup_process(CLI::App& sub) {
       ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}))
       ->capture_default_str();
   sub.add_option("-o,--output", o->output, "results file; '-' stdout; 'none'")->capture_default_str();
+  sub.add_option("--output-format", o->output_format,
+                 "results as ndjson, csv or tsv (default: told by -o's extension .csv or .tsv, else ndjson)")
+      ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
   sub.add_flag("--unordered", o->unordered, "write results in completion order");
   sub.add_option("--summary", o->summary, "write the summary as JSON to FILE ('-': stdout)");
   sub.add_flag("-q,--quiet", o->quiet, "no human summary on stderr");

@@ -301,7 +301,7 @@ void Pipeline::State::finish(JobPtr job, ResultFormatter& formatter, Partial& pa
 
 void Pipeline::State::apply_stage(std::size_t k, std::atomic<std::size_t>& left) {
   Channel<Slice>& in = *slices[sharded ? k : 0];
-  ResultFormatter formatter(catalog, names);
+  ResultFormatter formatter(catalog, names, options.result_format);
   Slice s;
   while (in.recv(s) == ChannelStatus::kOk) {
     Batch& b = s.job->batch;

@@ -40,6 +40,7 @@
 
 #include "data/catalog/catalog.h"
 #include "data/codec/framer.h"
+#include "data/codec/result_format.h"
 #include "data/store/product_store.h"
 #include "data/model/stats.h"
 #include "data/model/summary.h"
@@ -64,6 +65,7 @@ struct PipelineOptions {
   std::uint64_t first_seq = 1;        // seq of the first record (resuming a run)
   std::uint64_t first_line = 1;       // records of the first input start at this line (resuming)
   std::string output_name = "-";      // for error messages
+  ResultFormat result_format = ResultFormat::kNdjson;  // the caller writes the CSV/TSV header
 };
 
 struct PipelineReport {

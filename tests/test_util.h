@@ -64,6 +64,14 @@ inline RunResult run_with_input(const std::vector<std::string>& args, const std:
   return run(args, o);
 }
 
+// Runs in `dir`, so that inputs named relative to it appear so in messages.
+inline RunResult run_in(const TempDir& dir, const std::vector<std::string>& args, const std::string& input = "") {
+  RunOptions o;
+  o.cwd = dir.path();
+  o.stdin_data = input;
+  return run(args, o);
+}
+
 // Splits text into lines (without their '\n'); a final unterminated line counts.
 std::vector<std::string> lines(const std::string& text);
 

@@ -56,15 +56,56 @@ void append_defect(std::string& e, const Batch& batch, const Record& r) {
 
 }  // namespace
 
+std::string_view to_string(ResultFormat f) {
+  switch (f) {
+    case ResultFormat::kNdjson: return "ndjson";
+    case ResultFormat::kCsv: return "csv";
+    case ResultFormat::kTsv: return "tsv";
+  }
+  return "ndjson";
+}
+
+std::optional<ResultFormat> parse_result_format(std::string_view text) {
+  for (ResultFormat f : {ResultFormat::kNdjson, ResultFormat::kCsv, ResultFormat::kTsv})
+    if (text == to_string(f)) return f;
+  return std::nullopt;
+}
+
+std::optional<ResultFormat> result_format_for_path(std::string_view path) {
+  auto ends = [&](std::string_view ext) {
+    if (path.size() <= ext.size()) return false;
+    for (std::size_t i = 0; i < ext.size(); ++i) {
+      char c = path[path.size() - ext.size() + i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != ext[i]) return false;
+    }
+    return true;
+  };
+  if (ends(".csv")) return ResultFormat::kCsv;
+  if (ends(".tsv")) return ResultFormat::kTsv;
+  return std::nullopt;
+}
+
+std::string_view result_header(ResultFormat f) {
+  switch (f) {
+    case ResultFormat::kNdjson: return "";
+    case ResultFormat::kCsv: return "seq,id,op,productId,amount,status,total,reason,error\n";
+    case ResultFormat::kTsv: return "seq\tid\top\tproductId\tamount\tstatus\ttotal\treason\terror\n";
+  }
+  return "";
+}
+
 struct ResultFormatter::Impl {
   const Catalog& catalog;
   const std::vector<std::string>& sources;
+  ResultFormat format = ResultFormat::kNdjson;
   std::string error;  // scratch for error texts
   // RapidJSON escapes the rare strings that need it (control characters, '"', '\\').
   rapidjson::StringBuffer escaped;
   rapidjson::Writer<rapidjson::StringBuffer> escaper;
 
-  Impl(const Catalog& c, const std::vector<std::string>& s) : catalog(c), sources(s), escaper(escaped) {}
+  Impl(const Catalog& c, const std::vector<std::string>& s, ResultFormat f)
+      : catalog(c), sources(s), format(f), escaper(escaped) {}
 
   // The line being built: written through a raw pointer into a buffer that
   // begin() made large enough for the whole line (no per-field bounds checks).
@@ -204,8 +245,101 @@ struct ResultFormatter::Impl {
     }
   }
 
+  // Room a CSV/TSV cell of `s` may need (quotes doubled, or escapes).
+  static std::size_t cell_room(std::string_view s) { return 2 * s.size() + 2; }
+  // One CSV cell (RFC 4180: quoted only when it must be) or TSV cell (escaped).
+  void cell(std::string_view s) {
+    if (format == ResultFormat::kTsv) {
+      for (char c : s) {
+        switch (c) {
+          case '\t': *p++ = '\\'; *p++ = 't'; break;
+          case '\n': *p++ = '\\'; *p++ = 'n'; break;
+          case '\r': *p++ = '\\'; *p++ = 'r'; break;
+          case '\\': *p++ = '\\'; *p++ = '\\'; break;
+          default: *p++ = c;
+        }
+      }
+      return;
+    }
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+      raw(s);
+      return;
+    }
+    *p++ = '"';
+    for (char c : s) {
+      if (c == '"') *p++ = '"';
+      *p++ = c;
+    }
+    *p++ = '"';
+  }
+
+  // One CSV/TSV line: all nine columns, empty ones included (result_format.h).
+  void delimited(const Batch& batch, const Record& r, std::string& out) {
+    const char sep = format == ResultFormat::kTsv ? '\t' : ',';
+    const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
+    const bool fields = r.decoded && r.defect == Defect::kNone;
+    const std::string_view amount_text = batch.text(r, r.amount_text);
+    const std::string_view product_id = r.op == Op::kPlace ? batch.text(r, r.product_text)
+                                        : r.product != kNoProduct ? std::string_view(catalog.product(r.product).id)
+                                                                  : std::string_view();
+    if (!ok) {
+      error.clear();
+      error_text(batch, r, error);
+    }
+    begin(160 + (fields ? cell_room(r.id) + cell_room(product_id) + amount_text.size() : 0) +
+          (ok ? 0 : cell_room(error)));
+    u64(r.seq);
+    *p++ = sep;
+    if (fields) {
+      cell(r.id);
+      *p++ = sep;
+      if (r.op == Op::kPlace) {
+        lit("place");
+        *p++ = sep;
+        cell(product_id);
+        *p++ = sep;
+        raw(amount_text);
+      } else {
+        lit("reverse");
+        *p++ = sep;
+        if (r.product != kNoProduct) {
+          cell(product_id);
+          *p++ = sep;
+          i64(r.amount);
+        } else {
+          *p++ = sep;
+        }
+      }
+    } else {
+      *p++ = sep;  // id
+      *p++ = sep;  // op
+      *p++ = sep;  // productId
+    }
+    *p++ = sep;
+    switch (r.status) {
+      case OrderStatus::kCompleted: lit("Completed"); break;
+      case OrderStatus::kReversed: lit("Reversed"); break;
+      case OrderStatus::kRejected: lit("Rejected"); break;
+      case OrderStatus::kCancelled: lit("Cancelled"); break;
+    }
+    *p++ = sep;
+    if (ok) {
+      cents(r.total);
+      *p++ = sep;
+      *p++ = sep;
+    } else {
+      *p++ = sep;
+      raw(to_string(r.reason));
+      *p++ = sep;
+      cell(error);
+    }
+    *p++ = '\n';
+    out.append(line.data(), static_cast<std::size_t>(p - line.data()));
+  }
+
   // One result line, by hand: the layout is fixed, only strings may need escaping.
   void record(const Batch& batch, const Record& r, std::string& out) {
+    if (format != ResultFormat::kNdjson) return delimited(batch, r, out);
     const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
     const bool fields = r.decoded && r.defect == Defect::kNone;
     const std::string_view amount_text = batch.text(r, r.amount_text);
@@ -257,8 +391,9 @@ struct ResultFormatter::Impl {
   }
 };
 
-ResultFormatter::ResultFormatter(const Catalog& catalog, const std::vector<std::string>& sources)
-    : impl_(std::make_unique<Impl>(catalog, sources)) {}
+ResultFormatter::ResultFormatter(const Catalog& catalog, const std::vector<std::string>& sources,
+                                 ResultFormat format)
+    : impl_(std::make_unique<Impl>(catalog, sources, format)) {}
 ResultFormatter::~ResultFormatter() = default;
 
 void ResultFormatter::format(const Batch& batch, std::string& out) {

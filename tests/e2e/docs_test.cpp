@@ -50,7 +50,10 @@ std::string build_dir() { return std::filesystem::path(binary()).parent_path().s
 std::set<std::string> complete(const std::string& script, const std::vector<std::string>& words,
                                const std::string& cwd = ".") {
   std::string arr;
-  for (const std::string& w : words) arr += " " + quote(w);
+  for (const std::string& w : words) {
+    arr += ' ';
+    arr += quote(w);
+  }
   Shell r = sh("cd " + quote(cwd) + " && bash --norc --noprofile -c " +
                quote("source " + quote(script) + "; COMP_WORDS=(" + arr + "); COMP_CWORD=" +
                      std::to_string(words.size() - 1) + "; _orderflow; printf '%s\\n' \"${COMPREPLY[@]}\""));

@@ -71,14 +71,6 @@ JsonLine summary_of(const std::string& path) {
 
 std::uint64_t count_of(const JsonLine& s, const char* key) { return s.ok() ? s.doc()[key].GetUint64() : ~0ull; }
 
-// Runs in `dir`, so that inputs named relative to it appear so in messages.
-RunResult run_in(const TempDir& dir, const std::vector<std::string>& args, const std::string& input = "") {
-  RunOptions o;
-  o.cwd = dir.path();
-  o.stdin_data = input;
-  return run(args, o);
-}
-
 // Text with '@' standing for a NUL byte.
 std::string with_nul(std::string s) {
   for (char& c : s)

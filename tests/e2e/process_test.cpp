@@ -18,13 +18,6 @@
 namespace orderflow::testing {
 namespace {
 
-RunResult run_in(const TempDir& dir, const std::vector<std::string>& args, const std::string& input = "") {
-  RunOptions o;
-  o.cwd = dir.path();
-  o.stdin_data = input;
-  return run(args, o);
-}
-
 // Every line of `out` is a valid JSON object (valid UTF-8 included).
 void expect_json_lines(const std::string& out) {
   for (const std::string& line : lines(out)) {
