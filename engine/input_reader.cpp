@@ -5,10 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
 #include <cerrno>
 #include <memory>
 
 #include "data/codec/batch_builder.h"
+#include "data/codec/decompressor.h"
 #include "data/base/file_io.h"
 #include "engine/block_pool.h"
 
@@ -20,6 +24,111 @@ constexpr std::size_t kReadBytesMin = 64 << 10; // a block with less room left i
 constexpr std::size_t kIdleBlocksMax = 32;       // blocks kept for reuse
 constexpr std::size_t kBatchBytes = 1 << 20;  // a batch holds about this much record text
 constexpr int kIdleFlushMs = 5;                // input idle this long: pass on a partial batch
+constexpr std::size_t kPackedBytes = 256 << 10;  // compressed input is read in pieces this large
+
+// One input's bytes as the framer wants them: told gzip, zstd or plain by its
+// first bytes (data/codec/decompressor.h), then read straight into the
+// caller's block (plain) or read into a fixed buffer and decompressed into it.
+// Memory is flat: this buffer and the decompressor's window, whatever the size.
+class InputBytes {
+ public:
+  InputBytes(int fd, const std::string& name) : fd_(fd), name_(name) {}
+
+  // True when bytes are waiting here (no need to wait for the descriptor).
+  bool buffered() const {
+    if (mode_ == Mode::kProbing) return false;
+    return begin_ < end_ || (dec_ && dec_->has_pending_output());
+  }
+
+  // Puts up to `room` (> 0) bytes of the input into `into`. Returns how many,
+  // 0 at the end of the input, or -1 with errno set (EINTR and EAGAIN: try
+  // again once the descriptor is readable), or -2 with `error` set.
+  // `raw_bytes` grows by the bytes read from the descriptor.
+  ssize_t read(char* into, std::size_t room, Status& error, std::uint64_t& raw_bytes) {
+    if (mode_ == Mode::kProbing) return probe(into, room, error, raw_bytes);
+    if (mode_ == Mode::kPlain) {
+      if (begin_ < end_) return take(into, room);
+      ssize_t n = ::read(fd_, into, room);
+      if (n > 0) raw_bytes += static_cast<std::uint64_t>(n);
+      return n;
+    }
+    if (begin_ == end_ && !dec_->has_pending_output()) {
+      if (at_end_) return 0;
+      if (!fill(raw_bytes)) return -1;
+      if (begin_ == end_) {  // the end of the compressed input
+        at_end_ = true;
+        if (Status s = dec_->finish(); !s.ok()) return fail(s, error);
+        return 0;
+      }
+    }
+    Result<Decompressor::Step> step = dec_->decompress(packed_.get() + begin_, end_ - begin_, into, room);
+    if (!step.ok()) return fail(step.status(), error);
+    begin_ += step->consumed;
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (step->produced == 0) {
+      errno = EAGAIN;  // a header, or a block not complete yet: read more
+      return -1;
+    }
+    return static_cast<ssize_t>(step->produced);
+  }
+
+ private:
+  enum class Mode { kProbing, kPlain, kCompressed };
+
+  // Reads into the free end of packed_. False with errno set on a failed read.
+  bool fill(std::uint64_t& raw_bytes) {
+    if (!packed_) packed_ = std::make_unique<char[]>(kPackedBytes);
+    ssize_t n = ::read(fd_, packed_.get() + end_, kPackedBytes - end_);
+    if (n < 0) return false;
+    raw_bytes += static_cast<std::uint64_t>(n);
+    end_ += static_cast<std::size_t>(n);
+    return true;
+  }
+
+  ssize_t take(char* into, std::size_t room) {
+    std::size_t n = std::min(room, end_ - begin_);
+    std::memcpy(into, packed_.get() + begin_, n);
+    begin_ += n;
+    if (begin_ == end_) begin_ = end_ = 0;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t fail(const Status& s, Status& error) {
+    error = Status::IOError("cannot read " + name_ + ": " + s.message());
+    return -2;
+  }
+
+  // The first bytes decide the mode (a pipe may deliver the magic piecemeal).
+  ssize_t probe(char* into, std::size_t room, Status& error, std::uint64_t& raw_bytes) {
+    std::size_t before = end_;
+    if (!fill(raw_bytes)) return -1;
+    bool eof = end_ == before;
+    bool need_more = false;
+    Compression kind = sniff_compression(std::string_view(packed_.get(), end_), &need_more);
+    if (need_more && !eof) {
+      errno = EAGAIN;
+      return -1;
+    }
+    if (kind == Compression::kNone) {
+      mode_ = Mode::kPlain;
+      return end_ == 0 ? 0 : take(into, room);
+    }
+    Result<Decompressor> dec = Decompressor::create(kind);
+    if (!dec.ok()) return fail(dec.status(), error);
+    dec_.emplace(std::move(dec).value());
+    mode_ = Mode::kCompressed;
+    return read(into, room, error, raw_bytes);
+  }
+
+  int fd_;
+  const std::string& name_;
+  Mode mode_ = Mode::kProbing;
+  std::unique_ptr<char[]> packed_;  // input read but not yet handed on
+  std::size_t begin_ = 0, end_ = 0;
+  bool at_end_ = false;
+  std::optional<Decompressor> dec_;
+};
+
 }  // namespace
 
 InputReader::InputReader(const std::vector<InputSource>& inputs, const PipelineOptions& options, Context intake,
@@ -69,6 +178,7 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
     builder.start_file(static_cast<std::uint32_t>(f));
     Framer framer(options_.format, options_.record_bytes_max, inputs_[f].name);
     if (f == 0) framer.skip_before_line(options_.first_line);
+    InputBytes input(inputs_[f].fd, inputs_[f].name);
     bool at_eof = false;
     for (;;) {
       // Input that trickles in must not sit in a half-full batch: when the next
@@ -78,20 +188,22 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
         builder.flush();
         if (builder.stopped()) break;
       }
-      if (!wait_readable(inputs_[f].fd)) break;
+      if (input.buffered() ? intake_.done() : !wait_readable(inputs_[f].fd)) break;
       if (kBlockBytes - used < kReadBytesMin) {
         block = blocks.get();
         used = 0;
         builder.use_block(block);
       }
       char* into = block->data.get() + used;
-      ssize_t n = ::read(inputs_[f].fd, into, kBlockBytes - used);
+      std::uint64_t raw = 0;
+      ssize_t n = input.read(into, kBlockBytes - used, out.status, raw);
+      if (bytes_read_ && raw) bytes_read_->fetch_add(raw, std::memory_order_relaxed);
+      if (n == -2) break;  // out.status says why
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n < 0) {
         out.status = Status::IOError("cannot read " + inputs_[f].name + ": " + errno_text(errno));
         break;
       }
-      if (bytes_read_) bytes_read_->fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
       Status s = n == 0 ? framer.finish(builder) : framer.feed(into, static_cast<std::size_t>(n), builder);
       used += static_cast<std::size_t>(n);
       if (!s.ok()) {
