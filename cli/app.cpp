@@ -11,14 +11,15 @@
 #include "cli/help_format.h"
 #include "cli/man_page.h"
 #include "data/base/file_io.h"
+#include "cli/signals.h"
 
 namespace orderflow {
 
 namespace {
 
 constexpr Command kCommands[] = {
-    {"process", "process orders (the main job)", setup_process},
-    {"generate", "write a synthetic order stream", setup_generate},
+    {"process", "process orders (the main job)", setup_process, SignalUse::kWatched},
+    {"generate", "write a synthetic order stream", setup_generate, SignalUse::kWatched},
     {"bench", "in-memory stock-contention benchmark", setup_bench},
     {"catalog", "print the catalog", setup_catalog},
     {"ledger", "read a durable ledger: show, stock, runs; catalog, abandon", setup_ledger},
@@ -142,8 +143,12 @@ int run_cli(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : to_int(ExitCode::kUsage);  // CLI11's own codes (100+) are usage errors here
   }
-  for (std::size_t i = 0; i < subs.size(); ++i)
-    if (subs[i]->parsed()) return runs[i]();
+  for (std::size_t i = 0; i < subs.size(); ++i) {
+    if (!subs[i]->parsed()) continue;
+    if (kCommands[i].signals == SignalUse::kDefault) default_stop_signals();
+    return runs[i]();
+  }
+  default_stop_signals();
   if (docs->parsed()) return generate_docs(app, docs_dir);
   if (help->parsed()) {
     const CLI::App* topic = help_topic.empty() ? &app : app.get_subcommand(help_topic);

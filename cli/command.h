@@ -11,10 +11,15 @@ namespace orderflow {
 
 using CommandRun = std::function<int()>;  // returns the process exit code
 
+// Whether a command reads the stop signals itself (cli/signals.h). The others
+// get the default actions (SIGUSR1 ignored) before they run.
+enum class SignalUse : unsigned char { kDefault, kWatched };
+
 struct Command {
   const char* name;
   const char* description;
   CommandRun (*setup)(CLI::App& sub);
+  SignalUse signals = SignalUse::kDefault;
 };
 
 CommandRun setup_process(CLI::App& sub);

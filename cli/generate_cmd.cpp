@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "cli/console.h"
 #include "cli/exit_code.h"
+#include "cli/signals.h"
 #include "data/base/file_io.h"
 #include "data/gen/generator.h"
 #include "engine/chunk_writer.h"
@@ -62,6 +63,9 @@ Result<Catalog> choose_catalog(const GenerateOptions& o) {
 }
 
 int run_generate(const GenerateOptions& o) {
+  // A stream cut short by SIGINT/SIGTERM exits 130/143, never 0 as if it were
+  // complete; SIGUSR1 (meant for a `process` it feeds) is ignored.
+  exit_on_stop_signals();
   Result<Catalog> catalog = choose_catalog(o);
   if (!catalog.ok()) {
     print_error(catalog.status().message());

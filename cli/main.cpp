@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "cli/command.h"
+#include "cli/signals.h"
 
 namespace {
 
@@ -24,6 +25,8 @@ void plug_closed_standard_fds() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  orderflow::block_stop_signals();  // first: no stop signal may kill a run at a moment nobody chose
   plug_closed_standard_fds();
+  (void)orderflow::stop_signal_fd();  // after the plug, so it never lands on fd 0-2
   return orderflow::run_cli(argc, argv);
 }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "cli/command.h"
@@ -14,10 +15,12 @@
 #include "cli/duration.h"
 #include "cli/exit_code.h"
 #include "cli/run_monitor.h"
+#include "cli/safe_outputs.h"
 #include "data/base/file_io.h"
 #include "data/codec/result_format.h"
 #include "data/model/summary.h"
 #include "data/base/utf8.h"
+#include "engine/output_writer.h"
 #include "engine/pipeline.h"
 
 namespace orderflow {
@@ -45,6 +48,7 @@ struct ProcessOptions {
   std::uint64_t first_seq = 1;
   std::uint64_t resume_at = 1;
   std::string output_format;  // "": told by -o's extension, else ndjson
+  bool no_wait = false;
 };
 
 // --output-format, or what -o's extension says (.csv, .tsv), or NDJSON.
@@ -55,14 +59,13 @@ ResultFormat results_format(const ProcessOptions& o) {
 
 // The CSV/TSV header, once per results stream: not when this run continues an
 // earlier one (--first-seq > 1), whose results file already has it.
-int write_results_header(const ProcessOptions& o, int out_fd) {
+Status write_results_header(const ProcessOptions& o, int out_fd, bool* closed) {
   std::string_view header = result_header(results_format(o));
-  if (out_fd < 0 || header.empty() || o.first_seq > 1) return to_int(ExitCode::kOk);
-  if (write_all(out_fd, header)) return to_int(ExitCode::kOk);
-  if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // | head: stop quietly
-  print_error("cannot write results to " + (o.output == "-" ? std::string("standard output") : o.output) + ": " +
-              errno_text(errno));
-  return to_int(ExitCode::kFailure);
+  if (out_fd < 0 || header.empty() || o.first_seq > 1) return Status::Ok();
+  if (write_all(out_fd, header)) return Status::Ok();
+  if (errno == EPIPE) *closed = true;  // | head: stop quietly
+  return Status::IOError("cannot write results to " + (o.output == "-" ? std::string("standard output") : o.output) +
+                         ": " + errno_text(errno));
 }
 
 int exit_code_for(StopCause cause) {
@@ -70,17 +73,20 @@ int exit_code_for(StopCause cause) {
     case StopCause::kInterrupted: return to_int(ExitCode::kInterrupted);
     case StopCause::kTerminated: return to_int(ExitCode::kTerminated);
     case StopCause::kDeadline: return to_int(ExitCode::kDeadline);
+    case StopCause::kFailed: return to_int(ExitCode::kFailure);
+    case StopCause::kOutputClosed: return to_int(ExitCode::kOutputClosed);
     case StopCause::kNone: break;
   }
   return to_int(ExitCode::kOk);
 }
 
 // The bytes the inputs hold, if every one is a regular file (for progress).
-std::uint64_t total_input_bytes(const std::vector<InputSource>& inputs) {
+std::uint64_t total_input_bytes(const std::vector<std::string>& files) {
   std::uint64_t total = 0;
-  for (const InputSource& in : inputs) {
+  for (const std::string& f : files) {
     struct stat st;
-    if (::fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    if (f == "-" ? ::fstat(0, &st) != 0 : ::stat(f.c_str(), &st) != 0) return 0;
+    if (!S_ISREG(st.st_mode)) return 0;
     total += static_cast<std::uint64_t>(st.st_size);
   }
   return total;
@@ -99,26 +105,25 @@ InputFormat input_format(const std::string& f) {
 }
 
 // Opens every input up front, so a missing file fails the run before any work.
-bool open_inputs(const std::vector<std::string>& files, std::vector<InputSource>& inputs) {
+// O_NONBLOCK: a FIFO with no writer yet opens at once (the reader then waits
+// for it with poll(), which intake ends), instead of blocking in open().
+Status open_inputs(const std::vector<std::string>& files, std::vector<InputSource>& inputs) {
   for (const std::string& f : files) {
     if (f == "-") {
       inputs.push_back({"-", 0});
       continue;
     }
-    int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      print_error("cannot open " + f + ": " + errno_text(errno));
-      return false;
-    }
+    int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return Status::IOError("cannot open " + f + ": " + errno_text(errno));
     struct stat st;
     if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
       ::close(fd);
-      print_error("cannot read " + f + ": " + errno_text(EISDIR));
-      return false;
+      return Status::IOError("cannot read " + f + ": " + errno_text(EISDIR));
     }
+    if (S_ISREG(st.st_mode)) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     inputs.push_back({display_name(f), fd});
   }
-  return true;
+  return Status::Ok();
 }
 
 void close_inputs(const std::vector<InputSource>& inputs) {
@@ -126,37 +131,229 @@ void close_inputs(const std::vector<InputSource>& inputs) {
     if (in.fd > 2) ::close(in.fd);
 }
 
-int run_process(const ProcessOptions& o) {
-  Result<Catalog> loaded = load_catalog(o.catalog);
-  if (!loaded.ok()) {
-    print_error(loaded.status().message());
-    return to_int(ExitCode::kFailure);
+// A summary or stock file: standard output, a descriptor opened before the
+// run (a FIFO or device, written in place), or a regular file replaced atomically.
+struct FinalOutput {
+  explicit FinalOutput(std::string p) : path(std::move(p)) {}
+  FinalOutput(const FinalOutput&) = delete;
+  FinalOutput& operator=(const FinalOutput&) = delete;
+  std::string path;  // empty: not asked for
+  int fd = -1;       // opened early (not "-")
+  AtomicFile file;   // a regular file
+  ~FinalOutput() {
+    if (fd > 2) ::close(fd);
   }
-  const Catalog catalog = std::move(loaded).value();
+  bool wanted() const { return !path.empty(); }
+  bool to_stdout() const { return path == "-"; }
+  int out_fd() const { return to_stdout() ? 1 : fd; }
+};
 
-  std::vector<InputSource> inputs;
-  if (!open_inputs(o.files.empty() ? std::vector<std::string>{"-"} : o.files, inputs)) {
-    close_inputs(inputs);
-    return to_int(ExitCode::kFailure);
+// Opens `out` now if it is a FIFO or device (so a FIFO without a reader is
+// waited for inside the run's context, not at the end).
+WaitEnd open_final_output(FinalOutput& out, const Context& until, Status* error) {
+  if (!out.wanted() || out.to_stdout()) return WaitEnd::kReady;
+  struct stat st;
+  const std::string target = follow_symlinks(out.path);
+  if (::stat(target.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return WaitEnd::kReady;
+  return open_output(target, false, until, &out.fd, error);
+}
+
+// Writes `text` to a descriptor; a reader that went away is `*closed`.
+Status write_to_fd(int fd, const std::string& name, const char* what, const std::string& text,
+                   const Context& give_up, bool* closed) {
+  OutputWriter w(fd, name, what, give_up);
+  w.write(text);
+  if (w.closed()) *closed = true;
+  if (w.abandoned()) return Status::IOError(std::string("cannot write ") + what + " to " + name + ": the reader stopped reading");
+  return w.status();
+}
+
+// What a run leaves behind once its records are done (or it never started).
+struct RunEnd {
+  Stats stats;
+  const Catalog* catalog = nullptr;  // null: not loaded
+  std::vector<std::int64_t> final_stock;
+  RunFacts facts;                    // stopped decided by the caller
+  bool started = false;              // the pipeline ran
+};
+
+// Writes the summary, then --stock-out (last, and only after everything else
+// was written: a failed or cut-short output leaves the old stock file as it
+// was), then the human summary. Returns the exit code, which always agrees
+// with the summary's "stopped".
+int finish_run(const ProcessOptions& o, RunEnd& end, FinalOutput& summary, FinalOutput& stock,
+               const Context& give_up, RunMonitor& monitor) {
+  static const Catalog kNoCatalog;
+  const Catalog& catalog = end.catalog ? *end.catalog : kNoCatalog;
+  RunFacts& facts = end.facts;
+  auto fail = [&](const Status& s) {
+    if (facts.stopped != StopCause::kFailed) {
+      facts.stopped = StopCause::kFailed;
+      facts.error = display_name(s.message());
+    }
+    print_error(s.message());
+  };
+  const bool stock_allowed = facts.stopped != StopCause::kFailed && facts.stopped != StopCause::kOutputClosed &&
+                             end.catalog != nullptr;
+  // The new stock file is made (written and flushed) before the summary, so
+  // that a failure to make it is in the summary; it replaces the old one last.
+  const bool stock_goes = stock.wanted() && stock_allowed;
+  std::string stock_text;
+  if (stock_goes) {
+    stock_text = catalog.serialize(end.final_stock);
+    if (stock.out_fd() < 0)
+      if (Status s = stock.file.prepare(stock.path, stock_text); !s.ok()) fail(s);
   }
-
-  int out_fd = 1;
-  if (o.output == "none") {
-    out_fd = -1;
-  } else if (o.output != "-") {
-    out_fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (out_fd < 0) {
-      print_error("cannot open " + o.output + ": " + errno_text(errno));
-      close_inputs(inputs);
-      return to_int(ExitCode::kFailure);
+  bool closed = false;
+  bool summary_ok = true;
+  if (summary.wanted()) {
+    std::string json = summary_json(end.stats, catalog, end.final_stock, facts) + "\n";
+    Status s;
+    if (summary.out_fd() >= 0) {
+      s = write_to_fd(summary.out_fd(), summary.to_stdout() ? "standard output" : summary.path, "the summary", json,
+                      give_up, &closed);
+    } else {
+      s = summary.file.prepare(summary.path, json);
+      if (s.ok()) s = summary.file.commit();
+    }
+    if (!s.ok()) {
+      summary_ok = false;
+      if (!closed) fail(s);
     }
   }
-
-  if (int code = write_results_header(o, out_fd); code != to_int(ExitCode::kOk)) {
-    close_inputs(inputs);
-    if (out_fd > 2) ::close(out_fd);
-    return code;
+  int code = exit_code_for(facts.stopped);
+  if (closed && summary.to_stdout() && facts.stopped != StopCause::kFailed) code = to_int(ExitCode::kOutputClosed);
+  if (stock_goes && summary_ok && facts.stopped != StopCause::kFailed) {
+    Status s = stock.out_fd() >= 0 ? write_to_fd(stock.out_fd(), stock.to_stdout() ? "standard output" : stock.path,
+                                                 "the stock", stock_text, give_up, &closed)
+                                   : stock.file.commit();
+    if (!s.ok() && !closed) {
+      print_error(s.message());
+      code = to_int(ExitCode::kFailure);
+    } else if (closed && stock.to_stdout()) {
+      code = to_int(ExitCode::kOutputClosed);
+    }
   }
+  if (!summary_ok && !closed) code = to_int(ExitCode::kFailure);
+  if (facts.stopped == StopCause::kFailed && code != to_int(ExitCode::kFailure)) code = to_int(ExitCode::kFailure);
+  // Erases the progress line; signals from now on wait, blocked, for the exit.
+  monitor.stop();
+  // A run that failed before it started has nothing to sum up but its error.
+  if (!o.quiet && facts.stopped != StopCause::kOutputClosed && !(facts.stopped == StopCause::kFailed && !end.started))
+    write_all(2, summary_text(end.stats, facts));
+  return code;
+}
+
+// The stop cause of a run that ended: a failure first, then the first stop
+// request (a deadline that passed before a signal counts as first), then a
+// reader that went away, then a deadline that cut something short.
+StopCause decide_cause(const PipelineReport& rep, const RunMonitor& monitor, const Context& run) {
+  if (!rep.status.ok()) return StopCause::kFailed;
+  if (monitor.cause() != StopCause::kNone) return monitor.cause();
+  if (rep.output_closed) return StopCause::kOutputClosed;
+  if (run.err() == ContextError::kDeadlineExceeded && (rep.cancelled || rep.facts.resume || rep.output_abandoned))
+    return StopCause::kDeadline;
+  return StopCause::kNone;
+}
+
+int run_process(const ProcessOptions& o) {
+  const std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
+  // Every output is checked before anything is read or written.
+  if (Status s = check_outputs(files, o.catalog,
+                               {{"-o", o.output}, {"--summary", o.summary}, {"--stock-out", o.stock_out}});
+      !s.ok()) {
+    print_error(s.message());
+    return to_int(ExitCode::kUsage);
+  }
+
+  // The run's context exists from the start: the lock wait, FIFO opens and
+  // catalog load are inside it, so a deadline or a signal ends them too.
+  Context background = Context::background();
+  std::optional<std::chrono::nanoseconds> timeout;
+  if (!o.timeout.empty()) timeout = *parse_duration(o.timeout);
+  CancellableContext run = timeout ? with_timeout(background, *timeout) : with_cancel(background);
+  CancellableContext intake = with_cancel(run.ctx);
+  CancellableContext give_up = with_deadline(background, run.ctx.deadline().value_or(Context::Clock::time_point::max()));
+  RunMonitor::Options mo;
+  mo.progress = o.progress || (!o.no_progress && ::isatty(2));
+  mo.total_bytes = total_input_bytes(files);
+  RunMonitor monitor({run.ctx, intake.cancel, run.cancel, give_up.cancel}, mo);
+  monitor.start();
+
+  RunEnd end;
+  end.facts.store = *parse_store_kind(o.store);
+  end.facts.workers = o.workers;
+  const std::string first_input = display_name(files.front());
+  // Ends the run before its first record: a failure, or a stop during the start.
+  FinalOutput summary(o.summary), stock(o.stock_out);
+  auto end_early = [&](StopCause cause, const Status& error) {
+    if (cause == StopCause::kNone) cause = monitor.cause() != StopCause::kNone ? monitor.cause() : StopCause::kDeadline;
+    end.facts.stopped = cause;
+    if (cause == StopCause::kFailed) {
+      print_error(error.message());
+      end.facts.error = display_name(error.message());
+    } else {
+      end.facts.resume = ResumePoint{first_input, 1, 1, 0};
+    }
+    if (end.catalog) end.final_stock = [&] {
+      std::vector<std::int64_t> v;
+      for (const Product& p : end.catalog->products()) v.push_back(p.stock);
+      return v;
+    }();
+    end.stats = Stats(end.catalog ? end.catalog->size() : 0);
+    monitor.set_phase(RunMonitor::Phase::kFinishing);
+    return finish_run(o, end, summary, stock, give_up.ctx, monitor);
+  };
+
+  // Two runs on one stock file take turns: the lock is held from before the
+  // catalog is read until the new stock file has replaced the old one.
+  StockLock lock;
+  if (!o.stock_out.empty() && o.stock_out != "-") {
+    Status error;
+    WaitEnd w = lock.acquire(o.stock_out, o.no_wait, intake.ctx, &error);
+    if (w == WaitEnd::kFailed) return end_early(StopCause::kFailed, error);
+    if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
+  }
+
+  Result<Catalog> loaded = load_catalog(o.catalog);
+  if (!loaded.ok()) return end_early(StopCause::kFailed, loaded.status());
+  const Catalog catalog = std::move(loaded).value();
+  end.catalog = &catalog;
+  if (intake.ctx.done()) return end_early(StopCause::kNone, {});
+
+  std::vector<InputSource> inputs;
+  struct InputsCloser {
+    std::vector<InputSource>& in;
+    ~InputsCloser() { close_inputs(in); }
+  } inputs_closer{inputs};
+  if (Status s = open_inputs(files, inputs); !s.ok()) return end_early(StopCause::kFailed, s);
+
+  int out_fd = -1;
+  struct FdCloser {
+    int& fd;
+    ~FdCloser() {
+      if (fd > 2) ::close(fd);
+    }
+  } out_closer{out_fd};
+  if (o.output == "-") {
+    out_fd = 1;
+  } else if (o.output != "none") {
+    Status error;
+    WaitEnd w = open_output(o.output, true, intake.ctx, &out_fd, &error);
+    if (w == WaitEnd::kFailed) return end_early(StopCause::kFailed, error);
+    if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
+  }
+  for (FinalOutput* f : {&summary, &stock}) {
+    Status error;
+    WaitEnd w = open_final_output(*f, intake.ctx, &error);
+    if (w == WaitEnd::kFailed) return end_early(StopCause::kFailed, error);
+    if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
+  }
+  bool header_closed = false;
+  if (Status s = write_results_header(o, out_fd, &header_closed); !s.ok())
+    return end_early(header_closed ? StopCause::kOutputClosed : StopCause::kFailed, s);
+  // A results reader that stops reading can be given up at the deadline.
+  NonBlockingFd stdout_nonblocking(o.output == "-" || o.summary == "-" || o.stock_out == "-" ? 1 : -1);
 
   PipelineOptions po;
   po.result_format = results_format(o);
@@ -171,58 +368,33 @@ int run_process(const ProcessOptions& o) {
   po.output_name = o.output == "-" ? "standard output" : o.output;
   po.first_seq = o.first_seq;
   po.first_line = o.resume_at;
+  po.output_give_up = give_up.ctx;
 
-  // Signals are blocked before any thread starts, so every thread inherits the
-  // mask and they arrive only through the monitor's signalfd.
-  SignalBlock signals;
-  Context background = Context::background();
-  CancellableContext run = o.timeout.empty() ? with_cancel(background)
-                                             : with_timeout(background, *parse_duration(o.timeout));
-  CancellableContext intake = with_cancel(run.ctx);
   Pipeline pipeline(catalog, inputs, out_fd, po);
-  RunMonitor::Options mo;
-  mo.progress = o.progress || (!o.no_progress && ::isatty(2));
-  mo.total_bytes = total_input_bytes(inputs);
-  RunMonitor monitor(pipeline, signals, intake.cancel, run.cancel, mo);
-  monitor.start();
+  monitor.set_pipeline(&pipeline);
+  monitor.set_phase(RunMonitor::Phase::kRunning);
   PipelineReport rep = pipeline.run(run.ctx, intake.ctx);
-  monitor.stop();
-  // The deadline counts as the cause only if it cut something short.
-  StopCause cause = monitor.cause();
-  if (cause == StopCause::kNone && run.ctx.err() == ContextError::kDeadlineExceeded &&
-      (rep.cancelled || rep.facts.resume))
-    cause = StopCause::kDeadline;
-  rep.facts.stopped = cause;
+  // From here on a signal changes nothing: the outcome is decided.
+  monitor.set_phase(RunMonitor::Phase::kFinishing);
+  if (out_fd > 2) {
+    if (::close(out_fd) != 0 && rep.status.ok())
+      rep.status = Status::IOError("cannot write results to " + o.output + ": " + errno_text(errno));
+    out_fd = -1;
+  }
+  end.facts = rep.facts;
+  end.started = true;
+  end.facts.stopped = decide_cause(rep, monitor, run.ctx);
+  if (end.facts.stopped == StopCause::kFailed) {
+    end.facts.error = display_name(rep.status.message());
+    print_error(rep.status.message());
+  }
+  if (rep.output_abandoned)
+    print_warning("the results were cut short: " + po.output_name + " stopped reading");
+  end.stats = std::move(rep.stats);
+  end.final_stock = std::move(rep.final_stock);
+  int code = finish_run(o, end, summary, stock, give_up.ctx, monitor);
   run.cancel();
-  close_inputs(inputs);
-  if (out_fd > 2 && ::close(out_fd) != 0 && rep.status.ok())
-    rep.status = Status::IOError("cannot write results to " + o.output + ": " + errno_text(errno));
-
-  if (rep.output_closed) return to_int(ExitCode::kOutputClosed);  // | head: stop quietly
-
-  int code = rep.status.ok() ? exit_code_for(cause) : to_int(ExitCode::kFailure);
-  if (!o.summary.empty()) {
-    std::string json = summary_json(rep.stats, catalog, rep.final_stock, rep.facts) + "\n";
-    if (o.summary == "-") {
-      if (!write_all(1, json)) {
-        if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // the reader went away: stop quietly
-        print_error("cannot write the summary to standard output: " + errno_text(errno));
-        code = to_int(ExitCode::kFailure);
-      }
-    } else if (Status s = write_file_atomically(o.summary, json); !s.ok()) {
-      print_error(s.message());
-      code = to_int(ExitCode::kFailure);
-    }
-  }
-  // A failed run leaves the old stock file as it was.
-  if (!o.stock_out.empty() && rep.status.ok()) {
-    if (Status s = write_file_atomically(o.stock_out, catalog.serialize(rep.final_stock)); !s.ok()) {
-      print_error(s.message());
-      code = to_int(ExitCode::kFailure);
-    }
-  }
-  if (!o.quiet) write_all(2, summary_text(rep.stats, rep.facts));
-  if (!rep.status.ok()) print_error(rep.status.message());
+  give_up.cancel();
   return code;
 }
 
@@ -242,7 +414,10 @@ CommandRun setup_process(CLI::App& sub) {
   sub.add_flag("--unordered", o->unordered, "write results in completion order");
   sub.add_option("--summary", o->summary, "write the summary as JSON to FILE ('-': stdout)");
   sub.add_flag("-q,--quiet", o->quiet, "no human summary on stderr");
-  sub.add_option("--stock-out", o->stock_out, "write the catalog with its final stock to FILE, atomically");
+  sub.add_option("--stock-out", o->stock_out,
+                 "write the catalog with its final stock to FILE ('-': stdout), atomically, last; "
+                 "two runs on one FILE take turns");
+  sub.add_flag("--no-wait", o->no_wait, "fail at once (exit 1) when another run holds --stock-out's FILE");
   sub.add_option("-w,--workers", o->workers, "worker-pool size (default: the number of CPUs)")->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_option("--store", o->store, "product store")
       ->check(CLI::IsMember({"sharded", "mutex", "striped", "atomic", "check-then-act"}))

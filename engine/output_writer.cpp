@@ -1,5 +1,6 @@
 #include "engine/output_writer.h"
 
+#include <poll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -9,6 +10,23 @@
 #include "data/base/file_io.h"
 
 namespace orderflow {
+
+bool OutputWriter::wait_writable() {
+  constexpr int kSliceMs = 50;  // how often give_up is looked at while the reader is full
+  int stalled_ms = 0;
+  for (;;) {
+    pollfd p = {fd_, POLLOUT, 0};
+    int rc = ::poll(&p, 1, kSliceMs);
+    if (rc > 0) return true;  // writable, or an error that write() reports
+    if (rc < 0 && errno != EINTR) return true;
+    if (!give_up_.done()) {
+      stalled_ms = 0;
+      continue;
+    }
+    stalled_ms += kSliceMs;
+    if (stalled_ms >= kStalledMs) return false;
+  }
+}
 
 bool OutputWriter::write(const char* p, std::size_t n) { return write_parts({std::string_view(p, n)}); }
 
@@ -28,6 +46,11 @@ bool OutputWriter::write_parts(const std::vector<std::string_view>& parts) {
     ssize_t w = ::writev(fd_, iov.data(), static_cast<int>(iov.size()));
     if (w < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN && wait_writable()) continue;
+      if (errno == EAGAIN) {
+        abandoned_ = true;
+        return false;
+      }
       if (errno == EPIPE) {
         closed_ = true;
         return false;

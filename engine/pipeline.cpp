@@ -103,6 +103,7 @@ struct Pipeline::State {
   std::mutex failure_mu;
   Status failure;           // the first failure of any stage
   bool output_closed = false;
+  bool output_abandoned = false;
   bool strict_failed = false;
   Status strict_status;
   ReaderOutcome reader;
@@ -328,7 +329,7 @@ void Pipeline::State::apply_stage(std::size_t k, std::atomic<std::size_t>& left)
 }
 
 void Pipeline::State::write_stage() {
-  OutputWriter out(out_fd, options.output_name);
+  OutputWriter out(out_fd, options.output_name, "results", options.output_give_up);
   std::map<std::uint64_t, JobPtr> held;  // finished out of order, waiting for their turn
   std::uint64_t next = 0;
   // Batches ready to go out, in order; written together with writev() once
@@ -342,6 +343,7 @@ void Pipeline::State::write_stage() {
     // that no stage blocks on a full channel.
     failed = true;
     output_closed = out.closed();
+    output_abandoned = out.abandoned();
     if (!out.status().ok()) {
       std::lock_guard<std::mutex> lock(failure_mu);
       if (failure.ok()) failure = out.status();
@@ -480,6 +482,7 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
   rep.stats = snapshot();
   rep.final_stock = s.store->snapshot();
   rep.output_closed = s.output_closed;
+  rep.output_abandoned = s.output_abandoned;
   rep.strict_failed = s.strict_failed;
   rep.cancelled = rep.stats.cancelled > 0;
   // The first failure wins; an input problem is reported before a --strict stop.

@@ -66,11 +66,15 @@ struct PipelineOptions {
   std::uint64_t first_line = 1;       // records of the first input start at this line (resuming)
   std::string output_name = "-";      // for error messages
   ResultFormat result_format = ResultFormat::kNdjson;  // the caller writes the CSV/TSV header
+  // Once this ends, a results reader that takes no byte for a second is given
+  // up (engine/output_writer.h); the run goes on without results output.
+  Context output_give_up = Context::background();
 };
 
 struct PipelineReport {
   Status status;                      // a runtime failure (input, output, internal), or ok
   bool output_closed = false;         // the results reader went away (EPIPE): stop quietly
+  bool output_abandoned = false;      // the results reader stalled after output_give_up ended
   bool strict_failed = false;         // --strict met an invalid record; status says which
   bool cancelled = false;             // `run` ended before all accepted records were applied
   Stats stats;

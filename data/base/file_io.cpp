@@ -75,14 +75,45 @@ Status write_in_place(const std::string& path, const std::string& bytes) {
 
 }  // namespace
 
-Status write_file_atomically(const std::string& path, const std::string& bytes) {
+std::string follow_symlinks(const std::string& path) {
+  std::string at = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    // A link to a device or pipe (/dev/stdout -> /proc/self/fd/1 -> "pipe:[N]")
+    // is opened through the link: its last hop is not a path.
+    struct stat st;
+    if (::stat(at.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return at;
+    char buf[4096];
+    ssize_t n = ::readlink(at.c_str(), buf, sizeof buf);
+    if (n < 0 || static_cast<std::size_t>(n) >= sizeof buf) return at;  // not a link (or not there)
+    std::string to(buf, static_cast<std::size_t>(n));
+    if (to.empty() || to[0] == '/') {
+      at = to;
+    } else {
+      auto slash = at.rfind('/');
+      at = slash == std::string::npos ? to : at.substr(0, slash + 1) + to;
+    }
+  }
+  return at;
+}
+
+AtomicFile::~AtomicFile() {
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+Status AtomicFile::prepare(const std::string& path, const std::string& bytes) {
+  path_ = path;
+  target_ = follow_symlinks(path);
   struct stat target;
-  if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) return write_in_place(path, bytes);
+  if (::stat(target_.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) {
+    in_place_ = true;
+    bytes_ = bytes;
+    return Status::Ok();
+  }
   std::string dir = ".";
-  std::string base = path;
-  if (auto slash = path.rfind('/'); slash != std::string::npos) {
-    dir = slash == 0 ? "/" : path.substr(0, slash);
-    base = path.substr(slash + 1);
+  std::string base = target_;
+  if (auto slash = target_.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : target_.substr(0, slash);
+    base = target_.substr(slash + 1);
   }
   // O_EXCL with mode 0666 lets the kernel apply the umask (mkstemp would give 0600).
   std::string tmpl;
@@ -95,27 +126,43 @@ Status write_file_atomically(const std::string& path, const std::string& bytes) 
     if (fd < 0 && errno != EEXIST) break;
   }
   if (fd < 0) return Status::IOError("cannot write " + path + ": " + errno_text(errno));
+  tmp_ = tmpl;
   auto fail = [&](int err) {
     ::close(fd);
-    ::unlink(tmpl.c_str());
+    ::unlink(tmp_.c_str());
+    tmp_.clear();
     return Status::IOError("cannot write " + path + ": " + errno_text(err));
   };
   // Keep the old file's permissions when replacing it.
   struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && ::fchmod(fd, st.st_mode & 07777) != 0) return fail(errno);
+  if (::stat(target_.c_str(), &st) == 0 && ::fchmod(fd, st.st_mode & 07777) != 0) return fail(errno);
   if (int err = write_fully(fd, bytes); err != 0) return fail(err);
   if (::fsync(fd) != 0) return fail(errno);
   if (::close(fd) != 0) {
     int err = errno;
-    ::unlink(tmpl.c_str());
-    return Status::IOError("cannot write " + path + ": " + errno_text(err));
-  }
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmpl.c_str());
+    ::unlink(tmp_.c_str());
+    tmp_.clear();
     return Status::IOError("cannot write " + path + ": " + errno_text(err));
   }
   return Status::Ok();
+}
+
+Status AtomicFile::commit() {
+  if (in_place_) return write_in_place(target_, bytes_);
+  if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp_.c_str());
+    tmp_.clear();
+    return Status::IOError("cannot write " + path_ + ": " + errno_text(err));
+  }
+  tmp_.clear();
+  return Status::Ok();
+}
+
+Status write_file_atomically(const std::string& path, const std::string& bytes) {
+  AtomicFile f;
+  if (Status s = f.prepare(path, bytes); !s.ok()) return s;
+  return f.commit();
 }
 
 }  // namespace orderflow

@@ -15,7 +15,37 @@ Result<std::string> read_file(const std::string& path);
 // one, never half of one, and a failed write leaves the old file untouched.
 // A `path` that exists and is not a regular file (a device such as /dev/stdout,
 // a FIFO) is written in place instead: a rename would replace it.
+// A symbolic link is followed: its final target is replaced (atomically
+// there), and the link stays a link.
 Status write_file_atomically(const std::string& path, const std::string& bytes);
+
+// write_file_atomically in two steps, so that the rename (the only step that
+// makes the new file visible) can come after everything else a run writes:
+// prepare() writes and flushes the temporary file, commit() renames it over
+// the target. Destroying an uncommitted file removes the temporary one.
+// Not thread-safe; one object per file.
+class AtomicFile {
+ public:
+  AtomicFile() = default;
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  Status prepare(const std::string& path, const std::string& bytes);
+  // REQUIRES: prepare() returned ok.
+  Status commit();
+
+ private:
+  std::string path_;    // as the caller named it (for messages)
+  std::string target_;  // the file that is replaced (symbolic links followed)
+  std::string tmp_;     // the temporary file, while it exists
+  bool in_place_ = false;
+  std::string bytes_;   // in place: written at commit
+};
+
+// `path` with its symbolic links followed to the final target, which need not
+// exist (a dangling link gives the path it points to). At most 40 links.
+std::string follow_symlinks(const std::string& path);
 
 // "No such file or directory" for errno values; thread-safe (strerror_r).
 std::string errno_text(int err);

@@ -21,6 +21,10 @@ namespace orderflow {
 
 struct Catalog::JsonSource {
   rapidjson::Document doc;
+  // The text of every number in each product object, in document order, so
+  // that --stock-out writes them back exactly as written (an integer beyond
+  // 2^64 or "1.10" would otherwise come back as a rounded double).
+  std::vector<std::vector<std::string>> numbers;
 };
 
 Catalog::Catalog() = default;
@@ -95,6 +99,7 @@ struct JsonCatalogHandler {
   rapidjson::MemoryStream& stream;
   std::vector<std::size_t> element_offsets;
   std::vector<std::string> price_texts;  // per element; empty when not a number
+  std::vector<std::vector<std::string>>& numbers;  // per element: every number's text
   std::string key;                       // the last key seen at product level
   int depth = 0;
   bool too_deep = false;
@@ -137,6 +142,7 @@ struct JsonCatalogHandler {
   bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
     scalar_element();
     std::string text(s, len);
+    if (depth >= 1 && !numbers.empty()) numbers.back().push_back(text);
     if (depth == 2 && key == "price" && !price_texts.empty()) price_texts.back() = text;
     if (text.find_first_of(".eE") == std::string::npos) {
       errno = 0;
@@ -200,6 +206,7 @@ struct JsonCatalogHandler {
     // on the element's own line (Tell() - 1 could be the newline before it).
     element_offsets.push_back(stream.Tell());
     price_texts.emplace_back();
+    numbers.emplace_back();
     key.clear();
     seen_id = seen_name = checked_later = false;
   }
@@ -242,7 +249,7 @@ Result<Catalog> Catalog::parse(std::string_view bytes, const std::string& source
     cat.json_ = std::make_unique<JsonSource>();
     rapidjson::Document& doc = cat.json_->doc;
     rapidjson::MemoryStream stream(body.data() + bom, body.size() - bom);
-    JsonCatalogHandler handler{doc, stream, {}, {}, {}, 0, false, nullptr};
+    JsonCatalogHandler handler{doc, stream, {}, {}, cat.json_->numbers, {}, 0, false, nullptr};
     rapidjson::Reader reader;
     rapidjson::ParseResult pr;
     auto generate = [&](rapidjson::Document&) {
@@ -402,6 +409,48 @@ Catalog Catalog::builtin() {
   return std::move(c).value();
 }
 
+namespace {
+
+// Writes a product object like rapidjson's Writer, but each number as the text
+// it was loaded from, and the product's (first, top-level) "stock" as `stock`.
+struct VerbatimNumbers {
+  rapidjson::Writer<rapidjson::StringBuffer>& w;
+  const std::vector<std::string>& texts;
+  std::string stock;
+  std::size_t next = 0;
+  int depth = 0;
+  bool stock_next = false, stock_done = false;
+
+  bool number() {
+    const bool is_stock = stock_next;
+    stock_next = false;
+    const std::string& text = next < texts.size() ? texts[next] : stock;
+    ++next;
+    const std::string& t = is_stock ? stock : text;
+    return w.RawValue(t.data(), t.size(), rapidjson::kNumberType);
+  }
+  bool Null() { return value(), w.Null(); }
+  bool Bool(bool b) { return value(), w.Bool(b); }
+  bool Int(int) { return number(); }
+  bool Uint(unsigned) { return number(); }
+  bool Int64(std::int64_t) { return number(); }
+  bool Uint64(std::uint64_t) { return number(); }
+  bool Double(double) { return number(); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return value(), w.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return value(), w.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (depth == 1 && !stock_done && std::string_view(s, n) == "stock") stock_next = stock_done = true;
+    return w.Key(s, n, copy);
+  }
+  bool StartObject() { return value(), ++depth, w.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return --depth, w.EndObject(n); }
+  bool StartArray() { return value(), ++depth, w.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return --depth, w.EndArray(n); }
+  void value() { stock_next = false; }
+};
+
+}  // namespace
+
 std::string Catalog::serialize(const std::vector<std::int64_t>& stock) const {
   std::string out;
   if (format_ == CatalogFormat::kCsv) {
@@ -424,19 +473,18 @@ std::string Catalog::serialize(const std::vector<std::int64_t>& stock) const {
     }
     return out;
   }
-  // JSON: every product object with its members as loaded, stock replaced.
-  rapidjson::Document copy;
-  copy.CopyFrom(json_->doc, copy.GetAllocator());
+  // JSON: every product object with its members as loaded (numbers as
+  // written), the first top-level "stock" replaced.
+  const rapidjson::Document& doc = json_->doc;
   out = "[\n";
-  for (rapidjson::SizeType i = 0; i < copy.Size(); ++i) {
-    rapidjson::Value& e = copy[i];
-    e["stock"].SetInt64(stock[i]);
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    e.Accept(w);
+    VerbatimNumbers v{w, json_->numbers[i], std::to_string(stock[i])};
+    doc[i].Accept(v);
     out += "  ";
     out.append(sb.GetString(), sb.GetSize());
-    out += i + 1 < copy.Size() ? ",\n" : "\n";
+    out += i + 1 < doc.Size() ? ",\n" : "\n";
   }
   out += "]\n";
   return out;

@@ -15,6 +15,8 @@ std::string_view to_string(StopCause cause) {
     case StopCause::kInterrupted: return "interrupted";
     case StopCause::kTerminated: return "terminated";
     case StopCause::kDeadline: return "deadline";
+    case StopCause::kFailed: return "failed";
+    case StopCause::kOutputClosed: return "output_closed";
   }
   return "";
 }
@@ -81,6 +83,10 @@ std::string summary_json(const Stats& s, const Catalog& catalog, const std::vect
   w.Key("stopped");
   if (f.stopped == StopCause::kNone) w.Null();
   else str(w, to_string(f.stopped));
+  if (f.stopped == StopCause::kFailed) {
+    w.Key("error");
+    str(w, f.error);
+  }
   w.Key("resume");
   if (!f.resume) {
     w.Null();
@@ -92,6 +98,8 @@ std::string summary_json(const Stats& s, const Catalog& catalog, const std::vect
     w.Uint64(f.resume->line);
     w.Key("seq");
     w.Uint64(f.resume->seq);
+    w.Key("offset");
+    w.Uint64(f.resume->offset);
     w.EndObject();
   }
   w.Key("elapsedSeconds");
@@ -170,7 +178,7 @@ std::string summary_text(const Stats& s, const RunFacts& f) {
     out += "  stopped: " + std::string(to_string(f.stopped));
     if (f.resume)
       out += "; resume at " + f.resume->file + ":" + std::to_string(f.resume->line) + " (seq " +
-             std::to_string(f.resume->seq) + ")";
+             std::to_string(f.resume->seq) + ", byte " + std::to_string(f.resume->offset) + ")";
     out += "\n";
   }
   return out;

@@ -12,14 +12,21 @@
 
 namespace orderflow {
 
-enum class StopCause : std::uint8_t { kNone, kInterrupted, kTerminated, kDeadline };
-std::string_view to_string(StopCause cause);  // "", "interrupted", "terminated", "deadline"
+// How a run ended (the summary's "stopped"): kNone when it read all its input
+// and every record got its result. kFailed: a runtime failure or --strict
+// (RunFacts::error says which); kOutputClosed: the results reader went away.
+enum class StopCause : std::uint8_t { kNone, kInterrupted, kTerminated, kDeadline, kFailed, kOutputClosed };
+// "", "interrupted", "terminated", "deadline", "failed", "output_closed"
+std::string_view to_string(StopCause cause);
 
-// The first record that was not accepted, so a rerun can continue there.
+// The first record that was not applied, so a rerun can continue there
+// exactly: its input file (as named), line, seq, and the byte offset of its
+// first byte in that file (engine/input_reader.h, `--resume SUMMARY.json`).
 struct ResumePoint {
   std::string file;
   std::uint64_t line = 0;
   std::uint64_t seq = 0;
+  std::uint64_t offset = 0;
 };
 
 // CPU time each pipeline stage spent (all its threads), to see where a run's
@@ -30,6 +37,7 @@ struct StageTimes {
 
 struct RunFacts {
   StopCause stopped = StopCause::kNone;
+  std::string error;  // with kFailed: the failure's message
   std::optional<ResumePoint> resume;
   double elapsed_seconds = 0;
   StoreKind store = StoreKind::kSharded;

@@ -357,8 +357,10 @@ TEST(ProcessE2E, OutputFileAndNone) {
   RunResult dash = run_in(dir, {"process", "-q", "orders.ndjson", "-o", "-"});
   EXPECT_EQ(dash.out, kSpecResults);
   RunResult unwritable = run_in(dir, {"process", "-q", "orders.ndjson", "-o", "no/such/dir/res"});
-  EXPECT_EQ(unwritable.exit_code, 1);
-  EXPECT_EQ(unwritable.err, "orderflow: error: cannot open no/such/dir/res: No such file or directory\n");
+  // Checked before anything is read (SPEC "Outputs are safe"): a usage error.
+  EXPECT_EQ(unwritable.exit_code, 2);
+  EXPECT_EQ(unwritable.err,
+            "orderflow: error: -o no/such/dir/res: no folder no/such/dir: No such file or directory\n");
 }
 
 TEST(ProcessE2E, SummaryFileAccountsForEveryRecord) {
