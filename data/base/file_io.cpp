@@ -64,9 +64,12 @@ int write_fully(int fd, const std::string& bytes) {
 
 // For a target that is not a regular file (/dev/stdout, /dev/null, a FIFO):
 // renaming over it would replace the device or pipe, so write into it.
+// Never waits in open() for a FIFO's reader: one that has none is an error.
 Status write_in_place(const std::string& path, const std::string& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 && errno == ENXIO) return Status::IOError("cannot write " + path + ": a FIFO without a reader");
   if (fd < 0) return Status::IOError("cannot write " + path + ": " + errno_text(errno));
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   int err = write_fully(fd, bytes);
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err != 0) return Status::IOError("cannot write " + path + ": " + errno_text(err));
