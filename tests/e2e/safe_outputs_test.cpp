@@ -23,13 +23,6 @@ const char kOrders[] =
     "{\"id\":\"o2\",\"productId\":\"A\",\"amount\":3}\n";
 const char kCatalog[] = "ID,ProductName,Stock,Variety,Price\nA,Apple,100,Red,1.25\n";
 
-RunResult run_in(const TempDir& dir, const std::vector<std::string>& args, const std::string& input = "") {
-  RunOptions o;
-  o.cwd = dir.path();
-  o.stdin_data = input;
-  return run(args, o);
-}
-
 // Item 4: `-o` naming an input destroyed it; `--summary F -o F` replaced the results.
 TEST(SafeOutputs, AnOutputThatIsAnInputOrAnotherOutputIsAUsageErrorAndNothingIsWritten) {
   TempDir dir;
