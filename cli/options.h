@@ -17,6 +17,12 @@ CLI::Validator seed_validator();
 CLI::Validator distribution_validator();
 
 // The catalog a --catalog option names: the built-in one when `path` is empty.
+// A bad catalog line is "catalog FILE:LINE: reason", with a hint on a second
+// line when FILE looks like orders (-c given an orders file).
 Result<Catalog> load_catalog(const std::string& path);
+
+// How messages name the catalog a --catalog option chose: "catalog FILE" or
+// "the built-in catalog".
+std::string catalog_name(const std::string& path);
 
 }  // namespace orderflow

@@ -131,6 +131,16 @@ void close_inputs(const std::vector<InputSource>& inputs) {
     if (in.fd > 2) ::close(in.fd);
 }
 
+// Most records naming products the catalog does not have usually means the
+// wrong catalog (or none: forgetting -c falls back to the built-in one).
+void warn_about_unknown_products(const ProcessOptions& o, const Stats& stats) {
+  std::uint64_t unknown = stats.reasons[static_cast<std::size_t>(Reason::kUnknownProduct)];
+  if (unknown == 0 || unknown * 2 <= stats.records) return;
+  print_warning(std::to_string(unknown) + " of " + std::to_string(stats.records) +
+                " records name a product that is not in " + catalog_name(o.catalog) +
+                (o.catalog.empty() ? " (no -c given)" : "") + "; is it the right catalog?");
+}
+
 // A summary or stock file: standard output, a descriptor opened before the
 // run (a FIFO or device, written in place), or a regular file replaced atomically.
 struct FinalOutput {
@@ -241,6 +251,7 @@ int finish_run(const ProcessOptions& o, RunEnd& end, FinalOutput& summary, Final
   // A run that failed before it started has nothing to sum up but its error.
   if (!o.quiet && facts.stopped != StopCause::kOutputClosed && !(facts.stopped == StopCause::kFailed && !end.started))
     write_all(2, summary_text(end.stats, facts));
+  if (facts.stopped != StopCause::kOutputClosed) warn_about_unknown_products(o, end.stats);
   return code;
 }
 

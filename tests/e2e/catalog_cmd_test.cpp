@@ -105,15 +105,15 @@ TEST(CatalogE2E, BadCatalogsExit1) {
   RunResult dup = run({"catalog", "-c", dir.file("dup.csv")});
   EXPECT_EQ(dup.exit_code, 1);
   EXPECT_EQ(dup.out, "");
-  EXPECT_EQ(dup.err, "orderflow: error: " + dir.file("dup.csv") + ":3: duplicate product id A\n");
+  EXPECT_EQ(dup.err, "orderflow: error: catalog " + dir.file("dup.csv") + ":3: duplicate product id A\n");
   write_file(dir.file("scalar.json"), "[\n1\n]");
   RunResult scalar = run({"catalog", "-c", dir.file("scalar.json")});
   EXPECT_EQ(scalar.exit_code, 1);
-  EXPECT_EQ(scalar.err, "orderflow: error: " + dir.file("scalar.json") + ":2: product is not a JSON object\n");
+  EXPECT_EQ(scalar.err, "orderflow: error: catalog " + dir.file("scalar.json") + ":2: product is not a JSON object\n");
   write_file(dir.file("empty.csv"), "ID,ProductName,Stock,Price\n");
   RunResult empty = run({"catalog", "-c", dir.file("empty.csv")});
   EXPECT_EQ(empty.exit_code, 1);
-  EXPECT_EQ(empty.err, "orderflow: error: " + dir.file("empty.csv") + ":1: catalog has no products\n");
+  EXPECT_EQ(empty.err, "orderflow: error: catalog " + dir.file("empty.csv") + ":1: catalog has no products\n");
   RunResult missing = run({"catalog", "-c", dir.file("nope.csv")});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_EQ(missing.err, "orderflow: error: cannot open " + dir.file("nope.csv") + ": No such file or directory\n");

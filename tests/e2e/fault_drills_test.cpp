@@ -233,10 +233,10 @@ TEST(FaultDrills, BrokenCatalogsAreFatalBeforeAnyRecord) {
   } cases[] = {
       {dir.file("missing.csv"), "cannot open " + dir.file("missing.csv") + ": No such file or directory"},
       {dir.path(), "cannot read " + dir.path() + ": Is a directory"},
-      {dir.file("empty.csv"), dir.file("empty.csv") + ":1: empty catalog"},
-      {dir.file("blank.csv"), dir.file("blank.csv") + ":1: empty catalog"},
-      {dir.file("header.csv"), dir.file("header.csv") + ":1: catalog has no products"},
-      {dir.file("empty.json"), dir.file("empty.json") + ":1: catalog has no products"},
+      {dir.file("empty.csv"), "catalog " + dir.file("empty.csv") + ":1: empty catalog"},
+      {dir.file("blank.csv"), "catalog " + dir.file("blank.csv") + ":1: empty catalog"},
+      {dir.file("header.csv"), "catalog " + dir.file("header.csv") + ":1: catalog has no products"},
+      {dir.file("empty.json"), "catalog " + dir.file("empty.json") + ":1: catalog has no products"},
   };
   for (const Case& c : cases) {
     RunResult r = run_with_input({"process", "-q", "-c", c.catalog}, kGood);

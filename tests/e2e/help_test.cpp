@@ -78,3 +78,57 @@ TEST(HelpE2E, CatalogTakesDashF) {
 
 }  // namespace
 }  // namespace orderflow::testing
+
+namespace orderflow::testing {
+namespace {
+
+// Errors say what they are about: which file a bad line is in, and what the
+// user probably meant.
+TEST(ErrorsE2E, ACatalogErrorSaysCatalogAndHintsWhenGivenOrders) {
+  TempDir dir;
+  write_file(dir.file("orders.ndjson"), "{\"id\":\"o1\",\"productId\":\"MWBLU\",\"amount\":3}\n");
+  RunResult r = run_in(dir, {"process", "-c", "orders.ndjson", "orders.ndjson"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "orderflow: error: catalog orders.ndjson:1: malformed CSV quoting\n"
+            "hint: orders.ndjson looks like orders, not a catalog. -c takes the products (CSV with "
+            "ID,ProductName,Stock,Variety,Price, or a JSON array); orders go after the command: "
+            "orderflow process orders.ndjson\n");
+  write_file(dir.file("orders.csv"), "id,productId,amount\no1,MWBLU,3\n");
+  RunResult csv = run_in(dir, {"catalog", "-c", "orders.csv"});
+  EXPECT_EQ(csv.exit_code, 1);
+  EXPECT_EQ(csv.err.rfind("orderflow: error: catalog orders.csv:1: header has no ", 0), 0u) << csv.err;
+  EXPECT_NE(csv.err.find("\nhint: orders.csv looks like orders"), std::string::npos) << csv.err;
+  // A broken real catalog gets no such hint.
+  write_file(dir.file("cat.csv"), "ID,ProductName,Stock,Price\nA,a,1,1.001\n");
+  RunResult cat = run_in(dir, {"catalog", "-c", "cat.csv"});
+  EXPECT_EQ(cat.err, "orderflow: error: catalog cat.csv:2: product A: bad price \"1.001\": price has more than two decimals\n");
+}
+
+TEST(ErrorsE2E, MostlyUnknownProductsWarnsNamingTheCatalog) {
+  TempDir dir;
+  RunResult gen = run({"generate", "-n", "100", "--products", "10", "--catalog-out", dir.file("cat.csv")});
+  ASSERT_EQ(gen.exit_code, 0);
+  // Forgetting -c: the built-in catalog has none of P000001...
+  RunResult forgot = run_with_input({"process", "-q", "-o", "none"}, gen.out);
+  EXPECT_EQ(forgot.exit_code, 0);
+  EXPECT_EQ(forgot.err,
+            "orderflow: warning: 100 of 100 records name a product that is not in the built-in catalog "
+            "(no -c given); is it the right catalog?\n");
+  RunResult wrong = run_in(dir, {"process", "-q", "-o", "none", "-c", "cat.csv"},
+                           "{\"productId\":\"MWBLU\",\"amount\":1}\n{\"productId\":\"MWBLU\",\"amount\":1}\n"
+                           "{\"productId\":\"P000001\",\"amount\":1}\n");
+  EXPECT_EQ(wrong.err,
+            "orderflow: warning: 2 of 3 records name a product that is not in catalog cat.csv; is it the right "
+            "catalog?\n");
+  // With the right catalog, or half or fewer unknown, nothing is said.
+  EXPECT_EQ(run_in(dir, {"process", "-q", "-o", "none", "-c", "cat.csv"}, gen.out).err, "");
+  EXPECT_EQ(run_with_input({"process", "-q", "-o", "none"},
+                           "{\"productId\":\"NOPE\",\"amount\":1}\n{\"productId\":\"MWBLU\",\"amount\":1}\n")
+                .err,
+            "");
+}
+
+}  // namespace
+}  // namespace orderflow::testing

@@ -591,14 +591,14 @@ TEST(ProcessE2E, RuntimeFailuresExit1) {
   RunResult catalog = run_in(dir, {"process", "-c", "cat.csv", "good.ndjson"});
   EXPECT_EQ(catalog.exit_code, 1);
   EXPECT_EQ(catalog.out, "");
-  EXPECT_EQ(catalog.err, "orderflow: error: cat.csv:4: product B: bad price \"1.001\": price has more than two decimals\n");
+  EXPECT_EQ(catalog.err, "orderflow: error: catalog cat.csv:4: product B: bad price \"1.001\": price has more than two decimals\n");
   RunResult no_catalog = run_in(dir, {"process", "-c", "nope.csv", "good.ndjson"});
   EXPECT_EQ(no_catalog.exit_code, 1);
   EXPECT_EQ(no_catalog.err, "orderflow: error: cannot open nope.csv: No such file or directory\n");
   write_file(dir.file("cat.json"), "[{\"id\":\"A\",\"name\":\"a\",\"price\":1,\"stock\":1},\n 5]");
   RunResult json_catalog = run_in(dir, {"process", "-c", "cat.json", "good.ndjson"});
   EXPECT_EQ(json_catalog.exit_code, 1);
-  EXPECT_EQ(json_catalog.err, "orderflow: error: cat.json:2: product is not a JSON object\n");
+  EXPECT_EQ(json_catalog.err, "orderflow: error: catalog cat.json:2: product is not a JSON object\n");
   write_file(dir.file("h.csv"), "\nid,amount\n1,1\n");
   RunResult header = run_in(dir, {"process", "-q", "good.ndjson", "h.csv"});
   EXPECT_EQ(header.exit_code, 1);
