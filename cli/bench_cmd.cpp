@@ -134,6 +134,20 @@ BenchProgress progress_line() {
   };
 }
 
+// Cells that ran for a few milliseconds are mostly start-up and scheduling
+// noise (they vary 2x between repeats): say so, and how to fix it.
+constexpr double kCellSecondsMin = 0.010;
+
+void warn_about_short_cells(const BenchReport& r) {
+  std::vector<const BenchCell*> short_cells = bench_short_cells(r, kCellSecondsMin);
+  if (short_cells.empty()) return;
+  double fastest = short_cells.front()->median.seconds;
+  for (const BenchCell* c : short_cells) fastest = std::min(fastest, c->median.seconds);
+  print_warning(std::to_string(short_cells.size()) + " of " + std::to_string(r.cells.size()) +
+                " cells ran under 10 ms (the shortest " + format_nanos(static_cast<std::uint64_t>(fastest * 1e9)) +
+                "); their figures are mostly noise: use a larger -n (orders per cell)");
+}
+
 int run_bench_cmd(const BenchCmdOptions& o) {
   Result<BenchReport> report = run_bench(o.bench, progress_line());
   if (!report.ok()) {
@@ -147,6 +161,7 @@ int run_bench_cmd(const BenchCmdOptions& o) {
       return to_int(ExitCode::kFailure);
     }
   }
+  warn_about_short_cells(report.value());
   const std::string text = o.format == "csv"    ? format_bench_csv(report.value())
                            : o.format == "json" ? format_bench_json(report.value())
                                                 : format_bench_table(report.value());
@@ -196,7 +211,15 @@ CommandRun setup_bench(CLI::App& sub) {
   sub.add_option("-f,--format", o->format, "output format")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
-  sub.add_option("--plot", o->plot, "write a chart of throughput against workers to FILE.svg");
+  sub.add_option("--plot", o->plot, "write a chart of throughput against workers to FILE.svg")
+      ->type_name("FILE.svg")
+      ->check(CLI::Validator(
+          [](std::string& name) -> std::string {
+            std::size_t n = name.size();
+            bool svg = n > 4 && (name.compare(n - 4, 4, ".svg") == 0 || name.compare(n - 4, 4, ".SVG") == 0);
+            return svg ? "" : "'" + name + "' does not end in .svg: the chart is an SVG document";
+          },
+          ""));
   sub.add_option("--seed", o->seed, "random seed, 0..2^64-1")->check(seed_validator())->capture_default_str();
   sub.callback([o] { finish_options(*o); });
   return [o] { return run_bench_cmd(*o); };

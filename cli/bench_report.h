@@ -8,12 +8,18 @@
 // max, in csv/json), completed, rejected, cancelled, the stock audit (initial,
 // sold, left, oversold, drift, conserved) and, in json, every run's orders/s.
 #include <string>
+#include <vector>
 
 #include "engine/bench.h"
 
 namespace orderflow {
 
+// The table ends with bench_table_legend().
 std::string format_bench_table(const BenchReport& report);
+// What each column of the table means, a few lines.
+std::string bench_table_legend();
+// The cells whose median run took less than `seconds_min` (too short to time well).
+std::vector<const BenchCell*> bench_short_cells(const BenchReport& report, double seconds_min);
 std::string format_bench_csv(const BenchReport& report);
 std::string format_bench_json(const BenchReport& report);
 // One line per store and distribution: orders/s against workers.

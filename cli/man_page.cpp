@@ -202,7 +202,7 @@ std::string bash_completion(const CLI::App& app) {
       for (const std::string& x : w) pat += (pat.empty() ? "" : "|") + x;
       if (!choices.empty())
         choice_cases += "        " + pat + ") COMPREPLY=($(compgen -W \"" + words(choices) + "\" -- \"$cur\")); return ;;\n";
-      else if (meta == "FILE")
+      else if (meta.rfind("FILE", 0) == 0)
         file_opts.insert(file_opts.end(), w.begin(), w.end());
       else
         value_opts.insert(value_opts.end(), w.begin(), w.end());
@@ -261,7 +261,7 @@ std::string zsh_completion(const CLI::App& app) {
       std::string action;
       if (!meta.empty())
         action = ":" + zsh_escape(meta) + ":" +
-                 (!choices.empty() ? "(" + words(choices) + ")" : meta == "FILE" ? "_files" : " ");
+                 (!choices.empty() ? "(" + words(choices) + ")" : meta.rfind("FILE", 0) == 0 ? "_files" : " ");
       std::string desc = "[" + zsh_escape(opt->get_description()) + "]";
       if (w.size() == 1) {
         out += "        '" + w[0] + desc + action + "' \\\n";

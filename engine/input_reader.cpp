@@ -77,8 +77,12 @@ class InputBytes {
 
   // Reads into the free end of packed_. False with errno set on a failed read.
   bool fill(std::uint64_t& raw_bytes) {
-    if (!packed_) packed_ = std::make_unique<char[]>(kPackedBytes);
-    ssize_t n = ::read(fd_, packed_.get() + end_, kPackedBytes - end_);
+    if (!packed_) {
+      packed_bytes_ = kPackedBytes;
+      packed_ = std::make_unique<char[]>(packed_bytes_);
+    }
+    // REQUIRES (kept by the callers): room is left, so 0 bytes read means the end.
+    ssize_t n = ::read(fd_, packed_.get() + end_, packed_bytes_ - end_);
     if (n < 0) return false;
     raw_bytes += static_cast<std::uint64_t>(n);
     end_ += static_cast<std::size_t>(n);
@@ -99,20 +103,35 @@ class InputBytes {
   }
 
   // The first bytes decide the mode (a pipe may deliver the magic piecemeal).
+  // Plain input is read straight into the caller's block, as it always is.
   ssize_t probe(char* into, std::size_t room, Status& error, std::uint64_t& raw_bytes) {
-    std::size_t before = end_;
-    if (!fill(raw_bytes)) return -1;
-    bool eof = end_ == before;
+    std::string_view head;
+    bool eof = false;
+    if (end_ == 0) {  // nothing held back yet: the first read
+      ssize_t n = ::read(fd_, into, room);
+      if (n < 0) return -1;
+      raw_bytes += static_cast<std::uint64_t>(n);
+      head = std::string_view(into, static_cast<std::size_t>(n));
+      eof = n == 0;
+    } else {  // a piece of a magic is held back in packed_
+      std::size_t before = end_;
+      if (!fill(raw_bytes)) return -1;
+      head = std::string_view(packed_.get(), end_);
+      eof = end_ == before;
+    }
     bool need_more = false;
-    Compression kind = sniff_compression(std::string_view(packed_.get(), end_), &need_more);
+    Compression kind = sniff_compression(head, &need_more);
+    const bool held = head.data() != into;
     if (need_more && !eof) {
+      if (!held) hold(head);
       errno = EAGAIN;
       return -1;
     }
     if (kind == Compression::kNone) {
       mode_ = Mode::kPlain;
-      return end_ == 0 ? 0 : take(into, room);
+      return held ? (end_ == 0 ? 0 : take(into, room)) : static_cast<ssize_t>(head.size());
     }
+    if (!held) hold(head);  // compressed bytes go through packed_ to the decompressor
     Result<Decompressor> dec = Decompressor::create(kind);
     if (!dec.ok()) return fail(dec.status(), error);
     dec_.emplace(std::move(dec).value());
@@ -120,10 +139,22 @@ class InputBytes {
     return read(into, room, error, raw_bytes);
   }
 
+  // Keeps `bytes` (read into the caller's block) in packed_ instead.
+  void hold(std::string_view bytes) {
+    if (!packed_ || packed_bytes_ < bytes.size()) {
+      packed_bytes_ = std::max(kPackedBytes, bytes.size());
+      packed_ = std::make_unique<char[]>(packed_bytes_);
+    }
+    std::memcpy(packed_.get(), bytes.data(), bytes.size());
+    begin_ = 0;
+    end_ = bytes.size();
+  }
+
   int fd_;
   const std::string& name_;
   Mode mode_ = Mode::kProbing;
   std::unique_ptr<char[]> packed_;  // input read but not yet handed on
+  std::size_t packed_bytes_ = 0;     // its capacity
   std::size_t begin_ = 0, end_ = 0;
   bool at_end_ = false;
   std::optional<Decompressor> dec_;

@@ -75,7 +75,22 @@ TEST(BenchReport, Table) {
             "dist      store           workers   orders/s   p50     p99  completed  rejected  cancelled  oversold  conserved\n"
             "hot:0.99  atomic                2  2,000,000  31ns  1.25us        990        10          0         0  yes\n"
             "\n"
-            "hot:0.99  check-then-act        2  4,000,000  20ns   300ns      1,000         0          0       100  no (+107)\n");
+            "hot:0.99  check-then-act        2  4,000,000  20ns   300ns      1,000         0          0       100  no (+107)\n"
+            "\n" + bench_table_legend());
+}
+
+TEST(BenchReport, TheLegendExplainsEveryColumnAfterP99) {
+  for (const char* column : {"p50, p99", "completed, rejected, cancelled", "oversold", "conserved"})
+    EXPECT_NE(bench_table_legend().find(std::string("\n") + column), std::string::npos) << column;
+  EXPECT_EQ(bench_table_legend().rfind("orders/s", 0), 0u);
+  EXPECT_NE(bench_table_legend().find("drift"), std::string::npos);
+}
+
+TEST(BenchReport, ShortCells) {
+  BenchReport r = two_cells();  // the medians took 0.5 ms and 0.25 ms
+  EXPECT_EQ(bench_short_cells(r, 0.010).size(), 2u);
+  EXPECT_EQ(bench_short_cells(r, 0.0003).size(), 1u);
+  EXPECT_EQ(bench_short_cells(r, 0.0001).size(), 0u);
 }
 
 TEST(BenchReport, TableNamesWorkAndDeadline) {

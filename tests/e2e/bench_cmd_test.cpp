@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/e2e/xml_check.h"
+#include "cli/bench_report.h"
 #include "tests/test_util.h"
 
 namespace orderflow::testing {
@@ -33,7 +34,8 @@ TEST(BenchE2E, JsonHoldsEveryCellOfASmallRun) {
   RunResult r = run({"bench", "-n", "20000", "--repeat", "1", "--workers", "1,2", "--dist", "uniform,hot:0.9",
                      "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "");  // no progress line when stderr is not a terminal
+  // No progress line when stderr is not a terminal (only the short-cell warning).
+  EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
   rapidjson::Document d = parse_json(r.out);
   ASSERT_TRUE(d.IsObject());
   EXPECT_EQ(d["orders"].GetUint64(), 20000u);
@@ -90,7 +92,10 @@ TEST(BenchE2E, CsvAndTableHaveARowPerCell) {
   RunResult table = run(common);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   const std::vector<std::string> t = lines(table.out);
-  ASSERT_EQ(t.size(), 9u) << table.out;  // 2 header lines, a blank, the column names, 2 + blank + 2 rows
+  // 2 header lines, a blank, the column names, 2 + blank + 2 rows, a blank, the legend
+  ASSERT_EQ(t.size(), 10u + lines(bench_table_legend()).size()) << table.out;
+  EXPECT_EQ(t[9], "");
+  EXPECT_EQ(t[10].rfind("orders/s ", 0), 0u) << t[10];
   EXPECT_EQ(t[0].rfind("orderflow bench: 5,000 orders per cell, 8 products with 36,000 units each", 0), 0u);
   EXPECT_NE(t[1].find("median of 2 runs per cell"), std::string::npos);
   EXPECT_EQ(t[2], "");
@@ -118,8 +123,33 @@ TEST(BenchE2E, PlotWritesAWellFormedSvg) {
   EXPECT_TRUE(has_ns);
   EXPECT_EQ(x.count("polyline"), 10u);  // 5 stores x 2 distributions
   EXPECT_EQ(x.count("circle"), 10u * 3 + 10u);  // a marker per point, and one per legend entry
-  EXPECT_NE(doc.find(">check-then-act  hot:0.99</text>"), std::string::npos);
+  // check-then-act's lines are labelled unsafe, the others not.
+  EXPECT_NE(doc.find(">check-then-act  hot:0.99  (UNSAFE: oversells)</text>"), std::string::npos);
+  EXPECT_NE(doc.find(">atomic  hot:0.99</text>"), std::string::npos);
+  EXPECT_NE(doc.find("check-then-act is unsafe"), std::string::npos);
   EXPECT_NE(r.out.find("orders/s"), std::string::npos);  // the table is still printed
+}
+
+TEST(BenchE2E, PlotRefusesNamesThatAreNotSvg) {
+  TempDir dir;
+  for (const char* name : {"chart.png", "chart", "svg", "chart.svg.txt"}) {
+    RunResult r = run({"bench", "-n", "100", "--repeat", "1", "--store", "atomic", "--workers", "1", "--plot",
+                       dir.file(name)});
+    EXPECT_EQ(r.exit_code, 2) << name;
+    EXPECT_EQ(r.err.rfind("orderflow: error: --plot: '" + dir.file(name) + "' does not end in .svg", 0), 0u) << r.err;
+    EXPECT_EQ(r.out, "");  // refused before anything ran
+    EXPECT_FALSE(file_exists(dir.file(name)));
+  }
+}
+
+TEST(BenchE2E, TheTableHasALegendAndShortCellsAreWarnedAbout) {
+  RunResult r = run({"bench", "-n", "1000", "--repeat", "1", "--store", "atomic", "--workers", "1,2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\noversold   units sold beyond the initial stock"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nconserved  "), std::string::npos) << r.out;
+  // 1,000 orders take microseconds, far under 10 ms.
+  EXPECT_EQ(r.err.rfind("orderflow: warning: 4 of 4 cells ran under 10 ms (the shortest ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("use a larger -n"), std::string::npos) << r.err;
 }
 
 TEST(BenchE2E, PlotToAFolderThatDoesNotExistIsARuntimeError) {
