@@ -23,6 +23,9 @@ constexpr Command kCommands[] = {
     {"bench", "in-memory stock-contention benchmark", setup_bench},
     {"catalog", "print the catalog", setup_catalog},
     {"ledger", "read a durable ledger: show, stock, runs; catalog, abandon", setup_ledger},
+    {"submit", "publish input files to a NATS JetStream stream", setup_submit, SignalUse::kWatched},
+    {"serve", "run one partition of a stream (--partition K/N)", setup_serve, SignalUse::kWatched},
+    {"results", "write a stream's results in seq order, with the summary", setup_results, SignalUse::kWatched},
 };
 
 // `orderflow help [COMMAND]`: added by run_cli itself, since it needs the whole app.

@@ -27,6 +27,9 @@ CommandRun setup_catalog(CLI::App& sub);
 CommandRun setup_generate(CLI::App& sub);
 CommandRun setup_bench(CLI::App& sub);
 CommandRun setup_ledger(CLI::App& sub);
+CommandRun setup_submit(CLI::App& sub);
+CommandRun setup_serve(CLI::App& sub);
+CommandRun setup_results(CLI::App& sub);
 
 // The command-line entry point: parses argv, runs the chosen command, and
 // returns the exit code (ExitCode values).

@@ -401,6 +401,10 @@ void ResultFormatter::format(const Batch& batch, std::string& out) {
   for (const Record& r : batch.records) impl_->record(batch, r, out);
 }
 
+void ResultFormatter::format_one(const Batch& batch, const Record& r, std::string& out) {
+  impl_->record(batch, r, out);
+}
+
 std::string ResultFormatter::error_text(const Batch& batch, const Record& r) const {
   std::string e;
   impl_->error_text(batch, r, e);

@@ -52,6 +52,8 @@ class ResultFormatter {
 
   // Appends one line per record of `batch`. REQUIRES: every record is decided.
   void format(const Batch& batch, std::string& out);
+  // Appends the line of one record of `batch`. REQUIRES: it is decided.
+  void format_one(const Batch& batch, const Record& r, std::string& out);
 
   // The error text of a decided, unsuccessful record (what "error" holds).
   std::string error_text(const Batch& batch, const Record& r) const;

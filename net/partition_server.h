@@ -1,0 +1,59 @@
+#pragma once
+// PartitionServer: `orderflow serve --partition K/N` — runs one partition of
+// a stream (engine/partition.h decides; this moves the messages):
+//
+//   loop: fetch the next orders messages (in stream order)
+//         resolve them, publish their votes (message id by orders sequence,
+//           partition and receiver, so a replay publishes nothing new)
+//         wait for the votes they need, apply them
+//         publish the result lines they finalised (message id by orders
+//           sequence and partition)
+//         commit the state and the position (net/partition_db.h)
+//         acknowledge the orders messages (AckAll) — only after the commit
+//
+// A kill at any point loses nothing: what was not committed is redone from
+// the committed state, deterministically, and republished messages are
+// dropped by JetStream's de-duplication (and by the readers, by sequence).
+// Unreachable NATS: retried with backoff, said through hooks.warn.
+// Stop requests: graceful finishes the messages in hand (waiting at most
+// `graceful_wait_ms` for votes that do not come) and commits them; hard stops
+// at once (nothing uncommitted is acknowledged, so nothing is lost).
+//
+// Blocking; one thread.
+#include <cstdint>
+#include <string>
+
+#include "data/base/status.h"
+#include "engine/partition.h"
+#include "net/net_common.h"
+
+namespace orderflow {
+
+struct ServeOptions {
+  std::string urls;
+  std::string stream;
+  PartitionId me;
+  std::string state_path;          // the partition's state file (--ledger)
+  int fetch_messages = 8;          // orders messages taken per step
+  int graceful_wait_ms = 5000;
+};
+
+struct ServeReport {
+  Status status;
+  std::uint64_t messages = 0;      // orders messages processed and committed by this run
+  std::uint64_t records = 0;       // their records
+  std::uint64_t finalised = 0;     // records whose result this partition published
+  std::uint64_t next_seq = 1;      // the next record seq to process
+  bool resumed = false;            // the state file held an earlier run's state
+  double elapsed_seconds = 0;
+  double busy_seconds = 0;         // time spent on steps that had messages
+};
+
+ServeReport run_serve(const ServeOptions& options, const NetHooks& hooks);
+
+// Reads the stream's catalog, waiting (and saying so) until submit published
+// it. Returns the payload's catalog text and source.
+Status fetch_catalog(NatsClient& client, const std::string& stream, const NetHooks& hooks, std::string& source,
+                     std::string& text);
+
+}  // namespace orderflow
