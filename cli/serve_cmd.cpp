@@ -2,6 +2,7 @@
 // run one partition of a stream (net/partition_server.h).
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli/command.h"
@@ -44,6 +45,8 @@ int run_serve_cmd(const ServeCmdOptions& o) {
   parse_partition(o.partition, so.me);
   so.state_path = o.ledger;
   so.fetch_messages = o.fetch;
+  // The crash drills' fault injection (tests/e2e/nats_test.cpp); not for users.
+  if (const char* crash = std::getenv("ORDERFLOW_TEST_CRASH_BEFORE_COMMIT")) so.crash_before_commit_after = std::strtoull(crash, nullptr, 10);
   SignalStop signals;
   NetHooks hooks = net_hooks(signals);
   ServeReport rep = run_serve(so, hooks);

@@ -1,5 +1,7 @@
 #include "net/partition_server.h"
 
+#include <signal.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -17,6 +19,20 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// "v<orders seq>-<from>-<to>" for votes, "r<orders seq>-<from>" for results:
+// the same message gets the same id however often it is republished.
+std::string msg_id(char kind, std::uint64_t orders_seq, std::uint32_t from, int to) {
+  std::string id(1, kind);
+  id += std::to_string(orders_seq);
+  id += '-';
+  id += std::to_string(from);
+  if (to >= 0) {
+    id += '-';
+    id += std::to_string(to);
+  }
+  return id;
+}
 
 std::string partition_text(PartitionId me) { return std::to_string(me.k + 1) + "/" + std::to_string(me.n); }
 
@@ -132,7 +148,7 @@ class Server {
       for (std::uint32_t j = 0; j < o_.me.n; ++j)
         if (!s.votes_out[j].empty() &&
             !publish(names_.votes_subject(j), s.votes_out[j],
-                     "v" + std::to_string(s.orders_seq) + "-" + std::to_string(o_.me.k) + "-" + std::to_string(j)))
+                     msg_id('v', s.orders_seq, o_.me.k, static_cast<int>(j))))
           return false;
     for (PartitionStep& s : steps) {
       std::vector<const VoteMessage*> votes(o_.me.n, nullptr);
@@ -146,8 +162,9 @@ class Server {
     for (const PartitionStep& s : steps)
       if (!s.results.empty() &&
           !publish(names_.results_subject(), s.results,
-                   "r" + std::to_string(s.orders_seq) + "-" + std::to_string(o_.me.k)))
+                   msg_id('r', s.orders_seq, o_.me.k, -1)))
         return false;
+    if (o_.crash_before_commit_after > 0 && ++steps_done_ > o_.crash_before_commit_after) ::raise(SIGKILL);
     // Commit, then acknowledge.
     const std::uint64_t last = steps.back().orders_seq;
     for (auto it = votes_buf_.begin(); it != votes_buf_.end() && it->first.first <= last;) it = votes_buf_.erase(it);
@@ -239,6 +256,7 @@ class Server {
   std::unique_ptr<PartitionCore> core_;
   std::unique_ptr<StreamReader> orders_, votes_;
   PartitionPosition pos_;
+  std::uint64_t steps_done_ = 0;
   std::map<std::pair<std::uint64_t, std::uint32_t>, BufferedVote> votes_buf_;
 };
 

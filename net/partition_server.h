@@ -36,6 +36,10 @@ struct ServeOptions {
   std::string state_path;          // the partition's state file (--ledger)
   int fetch_messages = 8;          // orders messages taken per step
   int graceful_wait_ms = 5000;
+  // Fault injection for the crash drills: after this many committed steps,
+  // the next step publishes its votes and results and then the process kills
+  // itself (SIGKILL) before committing. 0: never.
+  std::uint64_t crash_before_commit_after = 0;
 };
 
 struct ServeReport {

@@ -1,0 +1,269 @@
+// End-to-end drills for `submit`, `serve --partition K/N` and `results` on a
+// 3-node NATS JetStream cluster that each test starts on free 127.0.0.1 ports
+// (tests/nats_cluster.h) and stops on every path. Every drill ends the same
+// way: the results equal, byte for byte, one `process` over the same input.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/nats_cluster.h"
+#include "tests/sanitizers.h"
+#include "tests/test_util.h"
+#include "tests/watchdog.h"
+
+namespace orderflow::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Records the adversarial stream is made of, against a generated catalog of
+// products P000001..P000012 (stock 40): every rule, across partitions.
+const char* kAdversarial =
+    "{\"id\":\"a1\",\"productId\":\"P000001\",\"amount\":3}\n"
+    "{\"id\":\"a1\",\"productId\":\"P000002\",\"amount\":1}\n"       // duplicate_id, other product
+    "{\"id\":\"a2\",\"productId\":\"P000002\",\"amount\":41}\n"      // insufficient_stock
+    "{\"id\":\"a2\",\"op\":\"reverse\"}\n"                          // not_reversible (rejected)
+    "{\"id\":\"a1\",\"op\":\"reverse\"}\n"                          // Reversed
+    "{\"id\":\"a1\",\"op\":\"reverse\"}\n"                          // not_reversible (already)
+    "{\"id\":\"zz\",\"op\":\"reverse\"}\n"                          // unknown_order
+    "{\"op\":\"reverse\"}\n"                                        // invalid_record (no id)
+    "{\"id\":\"a3\",\"productId\":\"NOPE\",\"amount\":1}\n"          // unknown_product, takes the id
+    "{\"id\":\"a3\",\"op\":\"reverse\"}\n"                          // not_reversible (rejected at decode)
+    "{\"id\":\"a3\",\"productId\":\"P000001\",\"amount\":1}\n"       // duplicate_id
+    "{\"id\":\"a4\",\"productId\":\"P000003\",\"amount\":0}\n"       // invalid_amount, takes the id
+    "{\"id\":\"a4\",\"productId\":\"P000003\",\"amount\":2}\n"       // duplicate_id outranks
+    "{\"productId\":\"P000003\",\"amount\":41}\n"
+    "{\"productId\":\"P000003\",\"amount\":40}\n"                   // the last units
+    "not json at all\n"
+    "{\"id\":\"a5\",\"productId\":\"P000003\",\"amount\":1}\n"       // insufficient_stock
+    "{\"id\":\"a5\",\"op\":\"reverse\"}\n"
+    "{\"id\":\"\xc3\xa9\",\"productId\":\"P000004\",\"amount\":2}\n"  // a UTF-8 id
+    "{\"id\":\"\xc3\xa9\",\"op\":\"reverse\"}\n"
+    "{\"id\":\"a6\",\"productId\":\"P000005\",\"amount\":40}\n"
+    "{\"id\":\"a7\",\"productId\":\"P000005\",\"amount\":1}\n"       // nothing left
+    "{\"id\":\"a6\",\"op\":\"reverse\"}\n"                          // gives the 40 back
+    "{\"id\":\"a8\",\"productId\":\"P000005\",\"amount\":40}\n"      // and they sell again
+    "[1,2]\n"
+    "{\"productId\":\"P000001\",\"amount\":1.5}\n"
+    "{\"id\":\"\",\"productId\":\"P000001\",\"amount\":1}\n"
+    "{\"id\":\"a9\",\"productId\":\"P000006\",\"amount\":1,\"amount\":2}\n"
+    "{\"id\":\"a9\",\"op\":\"reverse\"}\n";
+
+const char* kCsv =
+    "id,op,productId,amount\n"
+    "c1,place,P000007,2\n"
+    "c1,reverse,,\n"
+    "a8,place,P000008,1\n"  // an id taken in the other file
+    "a8,reverse,,\n"        // reverses the first a8 (P000005)
+    "c2,place,P000009,x\n";
+
+// The part of a summary JSON that must agree (not its timings or store).
+std::string summary_core(const std::string& json) {
+  std::size_t stopped = json.find("\"stopped\"");
+  std::size_t products = json.find("\"products\"");
+  if (stopped == std::string::npos || products == std::string::npos) return "no summary: " + json;
+  return json.substr(0, stopped) + json.substr(products);
+}
+
+class NatsDrill : public ::testing::Test {
+ protected:
+  // A generated stream and its catalog, and the reference results of one `process`.
+  void make_input(int records, double reversals = 0.2) {
+    RunResult g = run({"generate", "-n", std::to_string(records), "--products", "12", "--stock", "40",
+                       "--catalog-out", dir_.file("catalog.csv"), "--reversals", std::to_string(reversals),
+                       "--invalid", "0.02", "--max-amount", "3", "--seed", "11"});
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    write_file(dir_.file("generated.ndjson"), g.out);
+    write_file(dir_.file("adversarial.ndjson"), kAdversarial);
+    write_file(dir_.file("small.csv"), kCsv);
+    files_ = {dir_.file("adversarial.ndjson"), dir_.file("small.csv"), dir_.file("generated.ndjson")};
+    std::vector<std::string> args{"process", "-c", dir_.file("catalog.csv"), "-o", dir_.file("reference.ndjson"),
+                                  "--summary", dir_.file("reference.json"), "-q"};
+    args.insert(args.end(), files_.begin(), files_.end());
+    RunResult p = run(args);
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    expected_records_ = lines(read_file(dir_.file("reference.ndjson"))).size();
+  }
+
+  RunResult submit(const std::string& stream, const std::vector<std::string>& files, int per_message = 64) {
+    std::vector<std::string> args{"submit", "--nats", cluster_.urls(), "--stream", stream, "-c",
+                                  dir_.file("catalog.csv"), "--records-per-message", std::to_string(per_message)};
+    args.insert(args.end(), files.begin(), files.end());
+    RunOptions o;
+    o.timeout_seconds = 90;
+    return run(args, o);
+  }
+
+  Child serve(const std::string& stream, int k, int n = 3, const std::string& extra_env = "",
+              const std::string& urls = "") {
+    std::vector<std::string> args{"serve", "--nats", urls.empty() ? cluster_.urls() : urls, "--stream", stream,
+                                  "--partition", std::to_string(k) + "/" + std::to_string(n), "--ledger",
+                                  dir_.file(stream + "_p" + std::to_string(k) + ".state")};
+    if (!extra_env.empty()) {
+      args.insert(args.begin(), binary());
+      args.insert(args.begin(), extra_env);
+      return Child("env", args, "", err_file(stream, k));
+    }
+    return Child(binary(), args, "", err_file(stream, k));
+  }
+  std::string err_file(const std::string& stream, int k) const {
+    return dir_.file(stream + "_serve" + std::to_string(k) + ".err");
+  }
+
+  RunResult results(const std::string& stream) {
+    RunOptions o;
+    o.timeout_seconds = 120;
+    return run({"results", "--nats", cluster_.urls(), "--stream", stream, "-o", dir_.file(stream + ".ndjson"),
+                "--summary", dir_.file(stream + ".json"), "-q"},
+               o);
+  }
+
+  void expect_equal_to_process(const std::string& stream) {
+    const std::string got = read_file(dir_.file(stream + ".ndjson"));
+    const std::string want = read_file(dir_.file("reference.ndjson"));
+    EXPECT_EQ(lines(got).size(), expected_records_);
+    EXPECT_TRUE(got == want) << "results differ from process; first lines:\n" << got.substr(0, 600);
+    EXPECT_EQ(summary_core(read_file(dir_.file(stream + ".json"))), summary_core(read_file(dir_.file("reference.json"))));
+  }
+
+  static int records_for(int plain) { return kSanitized ? plain / 4 : plain; }
+
+  TempDir dir_;
+  NatsCluster cluster_;
+  std::vector<std::string> files_;
+  std::size_t expected_records_ = 0;
+};
+
+TEST_F(NatsDrill, AdversarialAndGeneratedStreamsEqualProcess) {
+  Watchdog dog(120s);
+  ASSERT_TRUE(cluster_.ok());
+  make_input(records_for(3000));
+  RunResult s = submit("EQ", files_);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.err.find("(R3)"), std::string::npos) << s.err;  // replicated over the three nodes
+  Child p1 = serve("EQ", 1), p2 = serve("EQ", 2), p3 = serve("EQ", 3);
+  RunResult r = results("EQ");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_equal_to_process("EQ");
+  // Every partition decided some records and stops gracefully on SIGINT.
+  for (Child* p : {&p1, &p2, &p3}) p->signal(SIGINT);
+  for (int k = 1; k <= 3; ++k) {
+    Child& p = k == 1 ? p1 : k == 2 ? p2 : p3;
+    EXPECT_EQ(p.wait(20s), 130) << read_file(err_file("EQ", k));
+    const std::string err = read_file(err_file("EQ", k));
+    EXPECT_NE(err.find("partition " + std::to_string(k) + "/3"), std::string::npos) << err;
+    EXPECT_EQ(err.find(" 0 results published"), std::string::npos) << err;
+  }
+}
+
+TEST_F(NatsDrill, KilledPartitionsRestartAndContinueExactly) {
+  Watchdog dog(150s);
+  ASSERT_TRUE(cluster_.ok());
+  make_input(records_for(12000));
+  ASSERT_EQ(submit("KILL", files_, 50).exit_code, 0);
+  // Partition 2 kills itself (SIGKILL) after 3 committed steps, between
+  // publishing a step's votes and results and committing them.
+  Child p1 = serve("KILL", 1), p3 = serve("KILL", 3);
+  Child p2 = serve("KILL", 2, 3, "ORDERFLOW_TEST_CRASH_BEFORE_COMMIT=3");
+  EXPECT_EQ(p2.wait(60s), 128 + SIGKILL) << read_file(err_file("KILL", 2));
+  // Partition 1 is killed from outside, mid-run: the others wait on its votes.
+  std::this_thread::sleep_for(200ms);
+  p1.kill_now();
+  p2 = serve("KILL", 2);  // restarted with their state files
+  std::this_thread::sleep_for(300ms);
+  p1 = serve("KILL", 1);
+  RunResult r = results("KILL");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_equal_to_process("KILL");
+  p2.signal(SIGINT);
+  EXPECT_EQ(p2.wait(20s), 130);
+  EXPECT_NE(read_file(err_file("KILL", 2)).find("(resumed)"), std::string::npos) << read_file(err_file("KILL", 2));
+}
+
+TEST_F(NatsDrill, ANodeKilledMidRunLosesNothing) {
+  Watchdog dog(150s);
+  ASSERT_TRUE(cluster_.ok());
+  make_input(records_for(6000));
+  // The first two files now, the generated one after the node is gone.
+  ASSERT_EQ(submit("NODE", {files_[0], files_[1]}).exit_code, 0);
+  Child p1 = serve("NODE", 1), p2 = serve("NODE", 2), p3 = serve("NODE", 3);
+  std::this_thread::sleep_for(300ms);
+  cluster_.kill_node(0);
+  RunResult s = submit("NODE", files_);  // a re-run with one more file: only that one is added
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  RunResult r = results("NODE");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_equal_to_process("NODE");
+}
+
+TEST_F(NatsDrill, ASecondSubmitOfTheSameInputAddsNothing) {
+  Watchdog dog(120s);
+  ASSERT_TRUE(cluster_.ok());
+  make_input(records_for(2000));
+  RunResult first = submit("TWICE", files_, 10);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  RunResult second = submit("TWICE", files_, 10);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const std::string n = std::to_string(expected_records_);
+  EXPECT_NE(first.err.find(n + " added"), std::string::npos) << first.err;
+  EXPECT_NE(second.err.find(" 0 added in 0 messages, " + n + " already there; the stream ends at seq " + n),
+            std::string::npos)
+      << second.err;
+  // A submit cut short (here: after its first two files) and run again adds only the rest.
+  ASSERT_EQ(submit("CUT", {files_[0], files_[1]}, 10).exit_code, 0);
+  RunResult rerun = submit("CUT", files_, 10);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_NE(rerun.err.find("the stream ends at seq " + n), std::string::npos) << rerun.err;
+  Child p1 = serve("CUT", 1), p2 = serve("CUT", 2), p3 = serve("CUT", 3);
+  RunResult r = results("CUT");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_equal_to_process("CUT");
+}
+
+TEST_F(NatsDrill, ServeStopsGracefullyOnSigintAndSigterm) {
+  Watchdog dog(90s);
+  ASSERT_TRUE(cluster_.ok());
+  make_input(200);
+  ASSERT_EQ(submit("SIG", files_).exit_code, 0);
+  // Alone as partition 1/1 it does the whole stream, then idles until SIGINT.
+  {
+    Child only = serve("SIG", 1, 1);
+    RunResult r = results("SIG");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    expect_equal_to_process("SIG");
+    only.signal(SIGINT);
+    EXPECT_EQ(only.wait(15s), 130);
+    EXPECT_NE(read_file(err_file("SIG", 1)).find("committed through seq " + std::to_string(expected_records_)),
+              std::string::npos)
+        << read_file(err_file("SIG", 1));
+  }
+  // As partition 2/3 with no partners it waits for their votes; SIGTERM still stops it.
+  Child waiting = serve("SIG", 2, 3);
+  std::this_thread::sleep_for(1500ms);
+  waiting.signal(SIGTERM);
+  EXPECT_EQ(waiting.wait(20s), 143) << read_file(err_file("SIG", 2));
+}
+
+TEST_F(NatsDrill, UnreachableNatsIsRetriedWithBackoffAndSaidSo) {
+  Watchdog dog(60s);
+  const std::string nowhere = "nats://127.0.0.1:" + std::to_string(free_port());
+  Child lost = serve("LOST", 1, 1, "", nowhere);
+  std::string err;
+  for (int i = 0; i < 100 && err.find("retrying in 0.2 s") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(100ms);
+    err = read_file(err_file("LOST", 1));
+  }
+  EXPECT_NE(err.find("cannot reach NATS at " + nowhere), std::string::npos) << err;
+  EXPECT_NE(err.find("retrying in 0.1 s"), std::string::npos) << err;
+  EXPECT_NE(err.find("retrying in 0.2 s"), std::string::npos) << err;  // the wait grows
+  lost.signal(SIGTERM);
+  EXPECT_EQ(lost.wait(10s), 143) << err;
+}
+
+}  // namespace
+}  // namespace orderflow::testing
