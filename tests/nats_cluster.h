@@ -1,7 +1,7 @@
 #pragma once
 // Test helpers for the NATS JetStream drills (tests/e2e/nats_test.cpp):
 //
-//   Child        a program started in the background (stdout/stderr to
+//   Background        a program started in the background (stdout/stderr to
 //                files), signalled and waited for with a bound; killed
 //                (SIGKILL) and reaped by its destructor on every path.
 //   NatsCluster  three nats-server processes on free 127.0.0.1 ports, routed
@@ -30,11 +30,11 @@
 
 namespace orderflow::testing {
 
-class Child {
+class Background {
  public:
-  Child() = default;
+  Background() = default;
   // Starts `program args...`; stdout to `out_path` and stderr to `err_path` ("" = /dev/null).
-  Child(const std::string& program, const std::vector<std::string>& args, const std::string& out_path = "",
+  Background(const std::string& program, const std::vector<std::string>& args, const std::string& out_path = "",
         const std::string& err_path = "") {
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -52,8 +52,8 @@ class Child {
       ::_exit(127);
     }
   }
-  Child(Child&& o) noexcept : pid_(o.pid_), status_(o.status_) { o.pid_ = -1; }
-  Child& operator=(Child&& o) noexcept {
+  Background(Background&& o) noexcept : pid_(o.pid_), status_(o.status_) { o.pid_ = -1; }
+  Background& operator=(Background&& o) noexcept {
     if (this != &o) {
       kill_now();
       pid_ = o.pid_;
@@ -62,7 +62,7 @@ class Child {
     }
     return *this;
   }
-  ~Child() { kill_now(); }
+  ~Background() { kill_now(); }
 
   bool running() const { return pid_ > 0; }
   void signal(int sig) const {
@@ -172,7 +172,7 @@ class NatsCluster {
     ok_ = true;
   }
   ~NatsCluster() {
-    for (Child& c : nodes_) {
+    for (Background& c : nodes_) {
       c.signal(SIGTERM);
       if (c.wait(std::chrono::milliseconds(3000)) < 0) c.kill_now();
     }
@@ -190,7 +190,7 @@ class NatsCluster {
 
   void kill_node(int i) { nodes_[i].kill_now(); }
   void start_node(int i) {
-    nodes_[i] = Child(server_, {"-c", conf(i)}, "", dir_.file("n" + std::to_string(i) + ".log"));
+    nodes_[i] = Background(server_, {"-c", conf(i)}, "", dir_.file("n" + std::to_string(i) + ".log"));
   }
   bool wait_up(int i) {
     for (int t = 0; t < 200; ++t) {
@@ -208,7 +208,7 @@ class NatsCluster {
   std::string server_;
   int client_[kNodes] = {};
   int route_[kNodes] = {};
-  Child nodes_[kNodes];
+  Background nodes_[kNodes];
   bool ok_ = false;
 };
 

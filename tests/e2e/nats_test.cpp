@@ -99,7 +99,7 @@ class NatsDrill : public ::testing::Test {
     return run(args, o);
   }
 
-  Child serve(const std::string& stream, int k, int n = 3, const std::string& extra_env = "",
+  Background serve(const std::string& stream, int k, int n = 3, const std::string& extra_env = "",
               const std::string& urls = "") {
     std::vector<std::string> args{"serve", "--nats", urls.empty() ? cluster_.urls() : urls, "--stream", stream,
                                   "--partition", std::to_string(k) + "/" + std::to_string(n), "--ledger",
@@ -107,9 +107,9 @@ class NatsDrill : public ::testing::Test {
     if (!extra_env.empty()) {
       args.insert(args.begin(), binary());
       args.insert(args.begin(), extra_env);
-      return Child("env", args, "", err_file(stream, k));
+      return Background("env", args, "", err_file(stream, k));
     }
-    return Child(binary(), args, "", err_file(stream, k));
+    return Background(binary(), args, "", err_file(stream, k));
   }
   std::string err_file(const std::string& stream, int k) const {
     return dir_.file(stream + "_serve" + std::to_string(k) + ".err");
@@ -146,14 +146,14 @@ TEST_F(NatsDrill, AdversarialAndGeneratedStreamsEqualProcess) {
   RunResult s = submit("EQ", files_);
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_NE(s.err.find("(R3)"), std::string::npos) << s.err;  // replicated over the three nodes
-  Child p1 = serve("EQ", 1), p2 = serve("EQ", 2), p3 = serve("EQ", 3);
+  Background p1 = serve("EQ", 1), p2 = serve("EQ", 2), p3 = serve("EQ", 3);
   RunResult r = results("EQ");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_equal_to_process("EQ");
   // Every partition decided some records and stops gracefully on SIGINT.
-  for (Child* p : {&p1, &p2, &p3}) p->signal(SIGINT);
+  for (Background* p : {&p1, &p2, &p3}) p->signal(SIGINT);
   for (int k = 1; k <= 3; ++k) {
-    Child& p = k == 1 ? p1 : k == 2 ? p2 : p3;
+    Background& p = k == 1 ? p1 : k == 2 ? p2 : p3;
     EXPECT_EQ(p.wait(20s), 130) << read_file(err_file("EQ", k));
     const std::string err = read_file(err_file("EQ", k));
     EXPECT_NE(err.find("partition " + std::to_string(k) + "/3"), std::string::npos) << err;
@@ -168,8 +168,8 @@ TEST_F(NatsDrill, KilledPartitionsRestartAndContinueExactly) {
   ASSERT_EQ(submit("KILL", files_, 50).exit_code, 0);
   // Partition 2 kills itself (SIGKILL) after 3 committed steps, between
   // publishing a step's votes and results and committing them.
-  Child p1 = serve("KILL", 1), p3 = serve("KILL", 3);
-  Child p2 = serve("KILL", 2, 3, "ORDERFLOW_TEST_CRASH_BEFORE_COMMIT=3");
+  Background p1 = serve("KILL", 1), p3 = serve("KILL", 3);
+  Background p2 = serve("KILL", 2, 3, "ORDERFLOW_TEST_CRASH_BEFORE_COMMIT=3");
   EXPECT_EQ(p2.wait(60s), 128 + SIGKILL) << read_file(err_file("KILL", 2));
   // Partition 1 is killed from outside, mid-run: the others wait on its votes.
   std::this_thread::sleep_for(200ms);
@@ -191,7 +191,7 @@ TEST_F(NatsDrill, ANodeKilledMidRunLosesNothing) {
   make_input(records_for(6000));
   // The first two files now, the generated one after the node is gone.
   ASSERT_EQ(submit("NODE", {files_[0], files_[1]}).exit_code, 0);
-  Child p1 = serve("NODE", 1), p2 = serve("NODE", 2), p3 = serve("NODE", 3);
+  Background p1 = serve("NODE", 1), p2 = serve("NODE", 2), p3 = serve("NODE", 3);
   std::this_thread::sleep_for(300ms);
   cluster_.kill_node(0);
   RunResult s = submit("NODE", files_);  // a re-run with one more file: only that one is added
@@ -219,7 +219,7 @@ TEST_F(NatsDrill, ASecondSubmitOfTheSameInputAddsNothing) {
   RunResult rerun = submit("CUT", files_, 10);
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_NE(rerun.err.find("the stream ends at seq " + n), std::string::npos) << rerun.err;
-  Child p1 = serve("CUT", 1), p2 = serve("CUT", 2), p3 = serve("CUT", 3);
+  Background p1 = serve("CUT", 1), p2 = serve("CUT", 2), p3 = serve("CUT", 3);
   RunResult r = results("CUT");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_equal_to_process("CUT");
@@ -232,7 +232,7 @@ TEST_F(NatsDrill, ServeStopsGracefullyOnSigintAndSigterm) {
   ASSERT_EQ(submit("SIG", files_).exit_code, 0);
   // Alone as partition 1/1 it does the whole stream, then idles until SIGINT.
   {
-    Child only = serve("SIG", 1, 1);
+    Background only = serve("SIG", 1, 1);
     RunResult r = results("SIG");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     expect_equal_to_process("SIG");
@@ -243,7 +243,7 @@ TEST_F(NatsDrill, ServeStopsGracefullyOnSigintAndSigterm) {
         << read_file(err_file("SIG", 1));
   }
   // As partition 2/3 with no partners it waits for their votes; SIGTERM still stops it.
-  Child waiting = serve("SIG", 2, 3);
+  Background waiting = serve("SIG", 2, 3);
   std::this_thread::sleep_for(1500ms);
   waiting.signal(SIGTERM);
   EXPECT_EQ(waiting.wait(20s), 143) << read_file(err_file("SIG", 2));
@@ -252,7 +252,7 @@ TEST_F(NatsDrill, ServeStopsGracefullyOnSigintAndSigterm) {
 TEST_F(NatsDrill, UnreachableNatsIsRetriedWithBackoffAndSaidSo) {
   Watchdog dog(60s);
   const std::string nowhere = "nats://127.0.0.1:" + std::to_string(free_port());
-  Child lost = serve("LOST", 1, 1, "", nowhere);
+  Background lost = serve("LOST", 1, 1, "", nowhere);
   std::string err;
   for (int i = 0; i < 100 && err.find("retrying in 0.2 s") == std::string::npos; ++i) {
     std::this_thread::sleep_for(100ms);
