@@ -134,7 +134,7 @@ TEST_F(Docs, BashCompletesEveryOptionOfEverySubcommand) {
   EXPECT_EQ(complete(script, {"orderflow", "process", "-q", "--store", "s"}),
             (std::set<std::string>{"sharded", "striped"}));
   EXPECT_EQ(complete(script, {"orderflow", "help", ""}),
-            (std::set<std::string>{"process", "generate", "bench", "catalog", "ledger"}));
+            (std::set<std::string>{"process", "generate", "bench", "catalog", "ledger", "submit", "serve", "results"}));
   TempDir work;
   write_file(work.file("orders.ndjson"), "");
   write_file(work.file("catalog.csv"), "");
