@@ -45,8 +45,7 @@ struct ProcessOptions {
   std::string timeout;
   bool progress = false;
   bool no_progress = false;
-  std::uint64_t first_seq = 1;
-  std::uint64_t resume_at = 1;
+  std::string resume;  // --resume SUMMARY.json
   std::string output_format;  // "": told by -o's extension, else ndjson
   bool no_wait = false;
 };
@@ -59,9 +58,9 @@ ResultFormat results_format(const ProcessOptions& o) {
 
 // The CSV/TSV header, once per results stream: not when this run continues an
 // earlier one (--first-seq > 1), whose results file already has it.
-Status write_results_header(const ProcessOptions& o, int out_fd, bool* closed) {
+Status write_results_header(const ProcessOptions& o, int out_fd, bool resuming, bool* closed) {
   std::string_view header = result_header(results_format(o));
-  if (out_fd < 0 || header.empty() || o.first_seq > 1) return Status::Ok();
+  if (out_fd < 0 || header.empty() || resuming) return Status::Ok();
   if (write_all(out_fd, header)) return Status::Ok();
   if (errno == EPIPE) *closed = true;  // | head: stop quietly
   return Status::IOError("cannot write results to " + (o.output == "-" ? std::string("standard output") : o.output) +
@@ -255,6 +254,29 @@ int finish_run(const ProcessOptions& o, RunEnd& end, FinalOutput& summary, Final
   return code;
 }
 
+// Where --resume continues: an input (by index) and the resume point in it.
+struct Resume {
+  std::size_t file = 0;
+  std::uint64_t seq = 1, offset = 0, line = 0;
+};
+
+Status read_resume(const ProcessOptions& o, const std::vector<std::string>& files, Resume* out) {
+  if (o.resume.empty()) return Status::Ok();
+  Result<std::string> text = read_file(o.resume);
+  if (!text.ok()) return text.status();
+  Result<std::optional<ResumePoint>> point = parse_resume(text.value(), o.resume);
+  if (!point.ok()) return point.status();
+  if (!point.value()) return Status::InvalidArgument("--resume " + o.resume + ": that run finished (\"resume\":null); nothing to continue");
+  const ResumePoint& p = *point.value();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (display_name(files[i]) != p.file) continue;
+    *out = Resume{i, p.seq, p.offset, p.line};
+    return Status::Ok();
+  }
+  return Status::InvalidArgument("--resume " + o.resume + ": it continues in " + p.file +
+                                 ", which is not one of this run's inputs (give the same inputs as the stopped run)");
+}
+
 // The stop cause of a run that ended: a failure first, then the first stop
 // request (a deadline that passed before a signal counts as first), then a
 // reader that went away, then a deadline that cut something short.
@@ -273,6 +295,12 @@ int run_process(const ProcessOptions& o) {
   if (Status s = check_outputs(files, o.catalog,
                                {{"-o", o.output}, {"--summary", o.summary}, {"--stock-out", o.stock_out}});
       !s.ok()) {
+    print_error(s.message());
+    return to_int(ExitCode::kUsage);
+  }
+
+  Resume resume;
+  if (Status s = read_resume(o, files, &resume); !s.ok()) {
     print_error(s.message());
     return to_int(ExitCode::kUsage);
   }
@@ -361,7 +389,7 @@ int run_process(const ProcessOptions& o) {
     if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
   }
   bool header_closed = false;
-  if (Status s = write_results_header(o, out_fd, &header_closed); !s.ok())
+  if (Status s = write_results_header(o, out_fd, resume.seq > 1, &header_closed); !s.ok())
     return end_early(header_closed ? StopCause::kOutputClosed : StopCause::kFailed, s);
   // A results reader that stops reading can be given up at the deadline.
   NonBlockingFd stdout_nonblocking(o.output == "-" || o.summary == "-" || o.stock_out == "-" ? 1 : -1);
@@ -377,8 +405,10 @@ int run_process(const ProcessOptions& o) {
   po.unordered = o.unordered;
   po.strict = o.strict;
   po.output_name = o.output == "-" ? "standard output" : o.output;
-  po.first_seq = o.first_seq;
-  po.first_line = o.resume_at;
+  po.first_seq = resume.seq;
+  po.resume_file = resume.file;
+  po.resume_offset = resume.offset;
+  po.resume_line = resume.line;
   po.output_give_up = give_up.ctx;
 
   Pipeline pipeline(catalog, inputs, out_fd, po);
@@ -447,13 +477,10 @@ CommandRun setup_process(CLI::App& sub) {
       ->check(DurationValidator());
   auto* progress = sub.add_flag("--progress", o->progress, "show a progress line on stderr");
   sub.add_flag("--no-progress", o->no_progress, "never show the progress line")->excludes(progress);
-  sub.add_option("--first-seq", o->first_seq, "seq of the first record (to continue an interrupted run)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
-      ->capture_default_str();
-  sub.add_option("--resume-at", o->resume_at,
-                 "skip the first input's records before LINE (with --first-seq: continue a stopped run)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
-      ->capture_default_str();
+  sub.add_option("--resume", o->resume,
+                 "continue exactly where the run that wrote this summary stopped (its \"resume\"), "
+                 "with the same inputs and its --stock-out as the catalog")
+      ->check(CLI::ExistingFile);
   return [o] { return run_process(*o); };
 }
 

@@ -206,9 +206,12 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
   InputBlockRef block;
   std::size_t used = kBlockBytes;
   for (std::size_t f = 0; f < inputs_.size(); ++f) {
+    if (f < options_.resume_file) continue;  // done by the run being continued
     builder.start_file(static_cast<std::uint32_t>(f));
     Framer framer(options_.format, options_.record_bytes_max, inputs_[f].name);
-    if (f == 0) framer.skip_before_line(options_.first_line);
+    builder.use_framer(&framer);
+    if (f == options_.resume_file && options_.resume_offset > 0)
+      framer.skip_before_offset(options_.resume_offset, options_.resume_line);
     InputBytes input(inputs_[f].fd, inputs_[f].name);
     bool at_eof = false;
     for (;;) {
@@ -247,6 +250,7 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
         break;
       }
     }
+    builder.use_framer(nullptr);  // the framer ends with this file
     if (!out.status.ok()) {
       builder.flush();  // the records before the failure still count
       break;
@@ -256,16 +260,18 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
       // first one held back, or the next one the framer would have cut.
       out.stopped_early = true;
       if (builder.holding()) {
-        out.resume = ResumePoint{inputs_[f].name, builder.first_held_line(), builder.first_held_seq()};
+        out.resume = ResumePoint{inputs_[f].name, builder.first_held_line(), builder.first_held_seq(),
+                                 builder.first_held_offset()};
       } else {
-        out.resume = ResumePoint{inputs_[f].name, framer.resume_line(), builder.next_seq()};
+        out.resume = ResumePoint{inputs_[f].name, framer.resume_line(), builder.next_seq(), framer.resume_offset()};
       }
       break;
     }
     builder.flush();
     if (builder.stopped()) {
       out.stopped_early = true;
-      out.resume = ResumePoint{inputs_[f].name, builder.first_held_line(), builder.first_held_seq()};
+      out.resume = ResumePoint{inputs_[f].name, builder.first_held_line(), builder.first_held_seq(),
+                               builder.first_held_offset()};
       // The rest of this file was read but not accepted; nothing after it was.
       break;
     }

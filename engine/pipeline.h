@@ -62,8 +62,14 @@ struct PipelineOptions {
   std::size_t buffer_batches = 8;     // capacity of each channel, in batches (0: rendezvous)
   bool unordered = false;             // results in completion order
   bool strict = false;                // the first invalid_record fails the run
-  std::uint64_t first_seq = 1;        // seq of the first record (resuming a run)
-  std::uint64_t first_line = 1;       // records of the first input start at this line (resuming)
+  // Continuing a stopped run exactly (its summary's `resume`): inputs before
+  // `resume_file` are skipped, and in it the records before byte
+  // `resume_offset` (the record there must be on `resume_line`); the first
+  // record handed on gets seq `first_seq`.
+  std::uint64_t first_seq = 1;
+  std::size_t resume_file = 0;
+  std::uint64_t resume_offset = 0;
+  std::uint64_t resume_line = 0;
   std::string output_name = "-";      // for error messages
   ResultFormat result_format = ResultFormat::kNdjson;  // the caller writes the CSV/TSV header
   // Once this ends, a results reader that takes no byte for a second is given

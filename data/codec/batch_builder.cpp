@@ -58,6 +58,7 @@ void BatchBuilder::maybe_flush() {
 
 void BatchBuilder::record(std::uint64_t line, const char* bytes, std::size_t n) {
   if (stopped_) return;
+  if (current_.records.empty()) current_.first_offset = framer_ ? framer_->record_offset() : 0;
   const char* base = block_ ? block_->data.get() : nullptr;
   if (base && bytes >= base && bytes + n < base + block_->capacity) {
     current_.add_in_block(next_seq_++, line, block_, static_cast<std::size_t>(bytes - base), n);
@@ -70,6 +71,7 @@ void BatchBuilder::record(std::uint64_t line, const char* bytes, std::size_t n) 
 
 void BatchBuilder::invalid(std::uint64_t line, Defect defect, std::uint64_t arg) {
   if (stopped_) return;
+  if (current_.records.empty()) current_.first_offset = framer_ ? framer_->record_offset() : 0;
   Record& r = current_.add(next_seq_++, line, nullptr, 0);
   r.reason = Reason::kInvalidRecord;
   r.defect = defect;

@@ -28,6 +28,8 @@ class BatchBuilder final : public RecordSink {
   // The bytes fed from now on live in `block` (mutable, owned by the caller):
   // records wholly inside it are referenced instead of copied.
   void use_block(InputBlockRef block) { block_ = std::move(block); }
+  // The framer whose record_offset() gives each batch's first_offset (none: 0).
+  void use_framer(const Framer* framer) { framer_ = framer; }
   // Emits the current batch if it holds any record.
   void flush();
 
@@ -40,6 +42,7 @@ class BatchBuilder final : public RecordSink {
   bool holding() const { return !current_.records.empty(); }
   std::uint64_t first_held_seq() const { return current_.records.front().seq; }
   std::uint64_t first_held_line() const { return current_.records.front().line; }
+  std::uint64_t first_held_offset() const { return current_.first_offset; }
   bool stopped() const { return stopped_; }
 
  private:
@@ -54,6 +57,7 @@ class BatchBuilder final : public RecordSink {
   Batch current_;
   std::size_t held_bytes_ = 0;  // record bytes in current_, copied or referenced
   InputBlockRef block_;
+  const Framer* framer_ = nullptr;
   bool stopped_ = false;
 };
 

@@ -37,20 +37,58 @@ Framer::Framer(InputFormat format, std::size_t record_bytes_max, std::string sou
 
 std::uint64_t Framer::resume_line() const {
   if (mode_ == Mode::kArray && array_ == ArrayState::kElement) return carry_line_;
+  if (mode_ == Mode::kLines && skipping_) return skip_line_;
   return carry_.empty() ? line_ : carry_line_;
+}
+
+std::uint64_t Framer::resume_offset() const {
+  if (mode_ == Mode::kArray && array_ == ArrayState::kElement) return carry_offset_;
+  if (mode_ == Mode::kLines && skipping_) return skip_offset_;
+  return carry_.empty() ? offset_ : carry_offset_;
+}
+
+bool Framer::keep(std::uint64_t line, std::uint64_t offset, std::uint64_t end) {
+  if (skip_before_ == 0) return true;
+  if (offset < skip_before_) {
+    if (end > skip_before_ && resume_error_.ok())
+      resume_error_ = Status::InvalidArgument(source_ + ": byte " + std::to_string(skip_before_) +
+                                              " is inside the record on line " + std::to_string(line) +
+                                              ": not the input the resume point came from");
+    return false;
+  }
+  if (offset == skip_before_ && line != skip_line_expected_ && resume_error_.ok())
+    resume_error_ = Status::InvalidArgument(source_ + ": the record at byte " + std::to_string(offset) + " is on line " +
+                                            std::to_string(line) + ", not line " +
+                                            std::to_string(skip_line_expected_) +
+                                            ": not the input the resume point came from");
+  skip_before_ = 0;  // everything from here on is handed on
+  return true;
+}
+
+void Framer::emit_record(std::uint64_t line, std::uint64_t offset, const char* p, std::size_t n, RecordSink& sink) {
+  if (!keep(line, offset, offset + n)) return;
+  emit_offset_ = offset;
+  sink.record(line, p, n);
+}
+
+void Framer::emit_invalid(std::uint64_t line, std::uint64_t offset, Defect defect, std::uint64_t arg,
+                          RecordSink& sink) {
+  if (!keep(line, offset, offset)) return;
+  emit_offset_ = offset;
+  sink.invalid(line, defect, arg);
 }
 
 Status Framer::feed(const char* p, std::size_t n, RecordSink& sink) {
   const char* end = p + n;
-  if (mode_ == Mode::kDetect) {
-    if (Status s = detect(p, end, sink); !s.ok()) return s;
-    if (mode_ == Mode::kDetect) return Status::Ok();  // only blanks so far
-  }
-  switch (mode_) {
-    case Mode::kLines: return feed_lines(p, end, sink);
-    case Mode::kArray: feed_array(p, end, sink); return Status::Ok();
-    default: return Status::Ok();
-  }
+  base_ = p;
+  base_offset_ = offset_;
+  offset_ += n;
+  Status s;
+  if (mode_ == Mode::kDetect) s = detect(p, end, sink);
+  if (s.ok() && mode_ == Mode::kLines) s = feed_lines(p, end, sink);
+  if (s.ok() && mode_ == Mode::kArray) feed_array(p, end, sink);
+  if (s.ok() && !resume_error_.ok()) s = resume_error_;
+  return s;
 }
 
 // Skips a byte-order mark and blank space, then picks the mode from the first
@@ -68,6 +106,7 @@ Status Framer::detect(const char*& p, const char* end, RecordSink& sink) {
     if (bom_seen_ > 0) {
       carry_.assign(kBom, bom_seen_);
       carry_line_ = 1;
+      carry_offset_ = 0;
     }
   }
   if (carry_.empty()) {
@@ -86,7 +125,7 @@ Status Framer::detect(const char*& p, const char* end, RecordSink& sink) {
       record_format_ = RecordFormat::kJsonArray;
       sink.begin_file(record_format_, csv_);
       if (first != '[') {
-        sink.invalid(line_, Defect::kNotArray, 0);
+        emit_invalid(line_, carry_.empty() ? off(p) : 0, Defect::kNotArray, 0, sink);
         mode_ = Mode::kDead;
         carry_.clear();
         return Status::Ok();
@@ -114,13 +153,20 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
       ++line_;
       p = nl + 1;
       skipping_ = false;
+      // Handed on only now that its end is known: a stop while it was being
+      // skipped resumes at its start, and it is not counted twice.
+      emit_invalid(skip_line_, skip_offset_, Defect::kTooLong, record_bytes_max_, sink);
       continue;
     }
     if (!nl) {
       std::size_t add = static_cast<std::size_t>(end - p);
-      if (carry_.empty()) carry_line_ = line_;
+      if (carry_.empty()) {
+        carry_line_ = line_;
+        carry_offset_ = off(p);
+      }
       if (carry_.size() + add > record_bytes_max_ + 1) {  // +1: a CR may still go
-        if (carry_line_ >= first_line_) sink.invalid(carry_line_, Defect::kTooLong, record_bytes_max_);
+        skip_line_ = carry_line_;
+        skip_offset_ = carry_offset_;
         carry_.clear();
         skipping_ = true;
         return Status::Ok();
@@ -132,14 +178,14 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
     Status s;
     if (!carry_.empty()) {
       if (carry_.size() + len > record_bytes_max_ + 1) {
-        if (carry_line_ >= first_line_) sink.invalid(carry_line_, Defect::kTooLong, record_bytes_max_);
+        emit_invalid(carry_line_, carry_offset_, Defect::kTooLong, record_bytes_max_, sink);
       } else {
         carry_.append(p, len);
-        s = line(carry_.data(), carry_.size(), carry_line_, sink);
+        s = line(carry_.data(), carry_.size(), carry_line_, carry_offset_, sink);
       }
       carry_.clear();
     } else {
-      s = line(p, len, line_, sink);
+      s = line(p, len, line_, off(p), sink);
     }
     if (!s.ok()) return s;
     ++line_;
@@ -148,15 +194,15 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
   return Status::Ok();
 }
 
-Status Framer::line(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink) {
+Status Framer::line(const char* p, std::size_t n, std::uint64_t line_no, std::uint64_t offset, RecordSink& sink) {
   if (n > 0 && p[n - 1] == '\r') --n;
   if (n > record_bytes_max_) {
-    if (line_no >= first_line_) sink.invalid(line_no, Defect::kTooLong, record_bytes_max_);
+    emit_invalid(line_no, offset, Defect::kTooLong, record_bytes_max_, sink);
     return Status::Ok();
   }
   if (is_blank(p, n)) return Status::Ok();
   if (record_format_ == RecordFormat::kCsv && !csv_header_seen_) return csv_header(p, n, line_no, sink);
-  if (line_no >= first_line_) sink.record(line_no, p, n);
+  emit_record(line_no, offset, p, n, sink);
   return Status::Ok();
 }
 
@@ -202,18 +248,19 @@ void Framer::feed_array(const char* p, const char* end, RecordSink& sink) {
           continue;
         }
         if (c == ']') {
-          if (array_ == ArrayState::kAfterComma) sink.invalid(line_, Defect::kEmptyElement, 0);
+          if (array_ == ArrayState::kAfterComma) emit_invalid(line_, off(p), Defect::kEmptyElement, 0, sink);
           array_ = ArrayState::kClosed;
           continue;
         }
         if (c == ',') {
-          sink.invalid(line_, Defect::kEmptyElement, 0);
+          emit_invalid(line_, off(p), Defect::kEmptyElement, 0, sink);
           array_ = ArrayState::kAfterComma;
           continue;
         }
         array_ = ArrayState::kElement;
         carry_.clear();
         carry_line_ = line_;
+        carry_offset_ = off(p);
         depth_ = 0;
         in_string_ = escape_ = skipping_ = false;
         run = p;
@@ -244,8 +291,7 @@ void Framer::feed_array(const char* p, const char* end, RecordSink& sink) {
         }
         if (c == '\n') ++line_;
         if (run && carry_.size() + static_cast<std::size_t>(p + 1 - run) > record_bytes_max_) {
-          sink.invalid(carry_line_, Defect::kTooLong, record_bytes_max_);
-          skipping_ = true;
+          skipping_ = true;  // handed on when the element ends (end_element)
           carry_.clear();
           run = nullptr;
         }
@@ -255,7 +301,7 @@ void Framer::feed_array(const char* p, const char* end, RecordSink& sink) {
           if (c == '\n') ++line_;
           continue;
         }
-        sink.invalid(line_, Defect::kTrailingContent, 0);
+        emit_invalid(line_, off(p), Defect::kTrailingContent, 0, sink);
         mode_ = Mode::kDead;
         return;
     }
@@ -264,7 +310,8 @@ void Framer::feed_array(const char* p, const char* end, RecordSink& sink) {
 }
 
 void Framer::end_element(RecordSink& sink) {
-  if (!skipping_) sink.record(carry_line_, carry_.data(), carry_.size());
+  if (skipping_) emit_invalid(carry_line_, carry_offset_, Defect::kTooLong, record_bytes_max_, sink);
+  else emit_record(carry_line_, carry_offset_, carry_.data(), carry_.size(), sink);
   skipping_ = false;
   carry_.clear();
 }
@@ -277,25 +324,30 @@ Status Framer::finish(RecordSink& sink) {
         at_start_ = false;
         carry_.assign(kBom, bom_seen_);
         carry_line_ = 1;
+        carry_offset_ = 0;
         const char* none = nullptr;
         s = detect(none, none, sink);
-        if (s.ok() && mode_ == Mode::kLines) s = line(carry_.data(), carry_.size(), carry_line_, sink);
+        if (s.ok() && mode_ == Mode::kLines) s = line(carry_.data(), carry_.size(), carry_line_, 0, sink);
       }
       break;
     case Mode::kLines:
-      if (!skipping_ && !carry_.empty()) s = line(carry_.data(), carry_.size(), carry_line_, sink);
+      if (skipping_) emit_invalid(skip_line_, skip_offset_, Defect::kTooLong, record_bytes_max_, sink);
+      else if (!carry_.empty()) s = line(carry_.data(), carry_.size(), carry_line_, carry_offset_, sink);
       break;
     case Mode::kArray:
       if (array_ == ArrayState::kOpen || array_ == ArrayState::kAfterComma)
-        sink.invalid(line_, Defect::kArrayUnterminated, 0);
-      else if (array_ == ArrayState::kElement && !skipping_)
-        sink.invalid(carry_line_, Defect::kArrayUnterminated, 0);
+        emit_invalid(line_, offset_, Defect::kArrayUnterminated, 0, sink);
+      else if (array_ == ArrayState::kElement && skipping_)
+        emit_invalid(carry_line_, carry_offset_, Defect::kTooLong, record_bytes_max_, sink);
+      else if (array_ == ArrayState::kElement)
+        emit_invalid(carry_line_, carry_offset_, Defect::kArrayUnterminated, 0, sink);
       break;
     case Mode::kDead:
       break;
   }
   carry_.clear();
   mode_ = Mode::kDead;
+  if (s.ok() && !resume_error_.ok()) s = resume_error_;
   return s;
 }
 

@@ -49,13 +49,27 @@ class Framer {
   // The file has ended.
   Status finish(RecordSink& sink);
 
-  // Resuming: lines before `line` are read but give no records (a CSV header
-  // is still read). Applies to ndjson and csv; a JSON array cannot be resumed.
-  void skip_before_line(std::uint64_t line) { first_line_ = line; }
+  // Resuming exactly (SPEC "Stopping", `--resume`): records that start before
+  // byte `offset` of the file are framed but not handed on (a CSV header is
+  // still read, a JSON array still entered), in every format and layout. A
+  // record that starts at `offset` must be on `line`; `offset` inside a
+  // record (or on another line) means the input is not the one the resume
+  // point came from, and feed()/finish() fail saying so.
+  void skip_before_offset(std::uint64_t offset, std::uint64_t line) {
+    skip_before_ = offset;
+    skip_line_expected_ = line;
+  }
 
-  // The line on which the next record not yet handed to the sink starts (the
-  // start of any carried-over partial record), for resuming an interrupted run.
+  // Where the next record not yet handed to the sink starts (the start of any
+  // carried-over partial record, or of an over-long one being skipped, which
+  // is handed on only once its end is found): line and byte offset in the
+  // file. For the summary's `resume`.
   std::uint64_t resume_line() const;
+  std::uint64_t resume_offset() const;
+
+  // The byte offset of the record being handed to the sink; valid inside
+  // RecordSink::record()/invalid().
+  std::uint64_t record_offset() const { return emit_offset_; }
 
  private:
   enum class Mode : std::uint8_t { kDetect, kLines, kArray, kDead };
@@ -63,7 +77,13 @@ class Framer {
 
   Status detect(const char*& p, const char* end, RecordSink& sink);
   Status feed_lines(const char* p, const char* end, RecordSink& sink);
-  Status line(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink);
+  Status line(const char* p, std::size_t n, std::uint64_t line_no, std::uint64_t offset, RecordSink& sink);
+  // Hand a record to the sink, unless it starts before skip_before_.
+  void emit_record(std::uint64_t line, std::uint64_t offset, const char* p, std::size_t n, RecordSink& sink);
+  void emit_invalid(std::uint64_t line, std::uint64_t offset, Defect defect, std::uint64_t arg, RecordSink& sink);
+  bool keep(std::uint64_t line, std::uint64_t offset, std::uint64_t end);
+  // The file offset of a byte of the block being fed.
+  std::uint64_t off(const char* q) const { return base_offset_ + static_cast<std::uint64_t>(q - base_); }
   Status csv_header(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink);
   void feed_array(const char* p, const char* end, RecordSink& sink);
   void end_element(RecordSink& sink);
@@ -78,10 +98,19 @@ class Framer {
   std::size_t bom_seen_ = 0;       // bytes of a leading byte-order mark matched so far
   bool at_start_ = true;           // no byte of the file seen yet
   std::uint64_t line_ = 1;         // the line of the next byte
-  std::uint64_t first_line_ = 1;   // lines before this give no records (resuming)
+  std::uint64_t offset_ = 0;       // file offset of the byte after those fed so far
+  const char* base_ = nullptr;     // the block being fed, and the file offset of its first byte
+  std::uint64_t base_offset_ = 0;
+  std::uint64_t emit_offset_ = 0;  // record_offset()
+  std::uint64_t skip_before_ = 0;  // records starting before this offset give none (resuming)
+  std::uint64_t skip_line_expected_ = 0;
+  Status resume_error_;            // the resume point does not fit this input
   std::string carry_;              // a partial record (line or element)
   std::uint64_t carry_line_ = 1;   // the line it starts on
-  bool skipping_ = false;          // inside an over-long record
+  std::uint64_t carry_offset_ = 0; // and its offset
+  bool skipping_ = false;          // inside an over-long record (handed on when it ends)
+  std::uint64_t skip_line_ = 0;    // the over-long line's start (lines; arrays use carry_*)
+  std::uint64_t skip_offset_ = 0;
   // json array state
   ArrayState array_ = ArrayState::kOpen;
   int depth_ = 0;

@@ -72,6 +72,7 @@ using InputBlockRef = std::shared_ptr<InputBlock>;
 struct Batch {
   std::uint64_t index = 0;          // 0, 1, 2, ... in input order
   std::uint32_t file = 0;           // index into the run's input names
+  std::uint64_t first_offset = 0;   // byte offset of records.front() in its file (a resume point)
   RecordFormat format = RecordFormat::kNdjson;
   CsvLayout csv;                    // with kCsv
   ByteBuffer bytes;                 // record bytes, each NUL-terminated (records copied here)

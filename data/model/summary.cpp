@@ -1,5 +1,6 @@
 #include "data/model/summary.h"
 
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -71,6 +72,28 @@ void counts(Writer& w, const Stats& s) {
 }
 
 }  // namespace
+
+Result<std::optional<ResumePoint>> parse_resume(std::string_view text, const std::string& source) {
+  rapidjson::Document d;
+  d.Parse(text.data(), text.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("resume"))
+    return Status::InvalidArgument(source + ": not an orderflow summary (no \"resume\")");
+  const rapidjson::Value& r = d["resume"];
+  if (r.IsNull()) return std::optional<ResumePoint>();
+  auto uint = [&](const char* key) -> const rapidjson::Value* {
+    auto it = r.FindMember(key);
+    return it != r.MemberEnd() && it->value.IsUint64() ? &it->value : nullptr;
+  };
+  if (!r.IsObject() || !r.HasMember("file") || !r["file"].IsString() || !uint("line") || !uint("seq") ||
+      !uint("offset") || r["seq"].GetUint64() == 0)
+    return Status::InvalidArgument(source + ": its \"resume\" needs file, line, seq and offset");
+  ResumePoint p;
+  p.file.assign(r["file"].GetString(), r["file"].GetStringLength());
+  p.line = r["line"].GetUint64();
+  p.seq = r["seq"].GetUint64();
+  p.offset = r["offset"].GetUint64();
+  return std::optional<ResumePoint>(std::move(p));
+}
 
 std::string summary_json(const Stats& s, const Catalog& catalog, const std::vector<std::int64_t>& final_stock,
                          const RunFacts& f) {

@@ -45,6 +45,11 @@ struct RunFacts {
   StageTimes cpu;
 };
 
+// The `resume` of a summary JSON object (as summary_json writes it), for
+// `process --resume SUMMARY.json`. std::nullopt when it is null (the run
+// finished: nothing to continue); an error when the text is not such a summary.
+Result<std::optional<ResumePoint>> parse_resume(std::string_view summary_json, const std::string& source);
+
 // One JSON object (no trailing newline). `final_stock[i]` is product i's stock.
 std::string summary_json(const Stats& stats, const Catalog& catalog,
                          const std::vector<std::int64_t>& final_stock, const RunFacts& facts);

@@ -162,9 +162,11 @@ TEST(ResultsFormatE2E, ToldByTheOutputsExtension) {
   write_file(dir.file("empty.ndjson"), "");
   ASSERT_EQ(run_in(dir, {"process", "-q", "empty.ndjson", "-o", "e.csv"}).exit_code, 0);
   EXPECT_EQ(read_file(dir.file("e.csv")), "seq,id,op,productId,amount,status,total,reason,error\n");
-  // A continued run (--first-seq) appends to a file that has its header already.
-  RunResult more = run_in(dir, {"process", "-q", "o.ndjson", "--first-seq", "2", "--output-format", "csv"});
-  EXPECT_EQ(more.out, "2,o1,place,MWBLU,3,Completed,5.37,,\n");
+  // A continued run (--resume) appends to a file that has its header already.
+  write_file(dir.file("two.ndjson"), "{\"id\":\"o1\",\"productId\":\"MWBLU\",\"amount\":3}\n{\"id\":\"o2\",\"productId\":\"MWBLU\",\"amount\":1}\n");
+  write_file(dir.file("s.json"), "{\"stopped\":\"interrupted\",\"resume\":{\"file\":\"two.ndjson\",\"line\":2,\"seq\":2,\"offset\":43}}");
+  RunResult more = run_in(dir, {"process", "-q", "two.ndjson", "--resume", "s.json", "--output-format", "csv"});
+  EXPECT_EQ(more.out, "2,o2,place,MWBLU,1,Completed,1.79,,\n") << more.err;
 }
 
 TEST(ResultsFormatE2E, BadFormatIsAUsageError) {

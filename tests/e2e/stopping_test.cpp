@@ -77,9 +77,9 @@ TEST_P(GracefulClose, SigintStopsIntakeAndTheResumedRunCompletesThePicture) {
   EXPECT_EQ(resume["line"].GetUint64(), cut + 1);
   EXPECT_EQ(resume["seq"].GetUint64(), cut + 1);
 
-  RunResult rest = run_with_input({"process", "--resume-at", std::to_string(cut + 1), "--first-seq",
-                                   std::to_string(cut + 1), "-c", dir.file("stock1.csv"), "-q", "--stock-out",
-                                   dir.file("stock2.csv")},
+  EXPECT_EQ(resume["offset"].GetUint64(), first_lines(s, cut).size());
+  RunResult rest = run_with_input({"process", "--resume", dir.file("s1.json"), "-c", dir.file("stock1.csv"), "-q",
+                                   "--stock-out", dir.file("stock2.csv")},
                                   s.bytes);
   ASSERT_EQ(rest.exit_code, 0) << rest.err;
   EXPECT_TRUE(part1 + rest.out == full.out) << "the two halves differ from one uninterrupted run";
