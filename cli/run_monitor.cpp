@@ -46,6 +46,7 @@ RunMonitor::~RunMonitor() {
 
 void RunMonitor::start() {
   started_ = std::chrono::steady_clock::now();
+  samples_.push_back({started_, 0, 0});  // the first rate counts from the start
   thread_ = std::thread([this] { loop(); });
 }
 

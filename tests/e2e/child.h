@@ -170,12 +170,12 @@ class Child {
     return line;
   }
   const std::string& err() const { return err_buf_; }
-  // Reads stderr (kept for err()) until it holds `text`; false after the hang guard.
-  bool wait_for_err(const std::string& text) {
-    const auto until = std::chrono::steady_clock::now() + kHangGuard;
+  // Reads stderr (kept for err()) until it holds `text`; false after `guard`.
+  bool wait_for_err(const std::string& text, std::chrono::milliseconds guard = kHangGuard) {
+    const auto until = std::chrono::steady_clock::now() + guard;
     while (err_buf_.find(text) == std::string::npos && std::chrono::steady_clock::now() < until) {
       pollfd p{err_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
+      if (::poll(&p, 1, 10) <= 0) continue;
       char buf[4096];
       ssize_t n = ::read(err_, buf, sizeof buf);
       if (n <= 0) break;

@@ -222,7 +222,13 @@ TEST(ProgressLine, AnEtaWhenTheInputSizeIsKnown) {
   write_file(dir.file("in.ndjson"), s.bytes);
   // Results go to a pipe read late: the run is held part-way, with progress ticking.
   Child c({{"process", dir.file("in.ndjson"), "-c", s.catalog, "--progress", "-q", "--buffer", "1"}});
-  EXPECT_TRUE(c.wait_for_err("% read, ETA ")) << c.err();
+  // Take the results a little at a time, so the run goes on part-way until a line with an ETA shows.
+  bool seen = false;
+  for (const auto until = std::chrono::steady_clock::now() + kHangGuard; !seen && std::chrono::steady_clock::now() < until;) {
+    for (int i = 0; i < 200; ++i) c.read_out_line();
+    seen = c.wait_for_err("% read, ETA ", 20ms);
+  }
+  EXPECT_TRUE(seen) << c.err();
   EXPECT_EQ(c.finish(), 0) << c.err();
 }
 
