@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "data/model/batch.h"
@@ -102,6 +103,11 @@ struct Pipeline::State {
   // Outcomes, each written by one stage before it is joined.
   std::mutex failure_mu;
   Status failure;           // the first failure of any stage
+  std::atomic<bool> failed{false};  // a stage failed: appliers stop applying too
+  // The cut of a hard stop or deadline, decided by the router (the one stage
+  // that sees batches in order): the first batch it met after `hard` ended.
+  // Every batch before it is applied whole, every one from it on cancelled.
+  std::optional<ResumePoint> cut;  // written by the router only
   bool output_closed = false;
   bool output_abandoned = false;
   bool strict_failed = false;
@@ -142,6 +148,7 @@ struct Pipeline::State {
       std::lock_guard<std::mutex> lock(failure_mu);
       if (failure.ok()) failure = std::move(s);
     }
+    failed.store(true);
     cancel_hard();
     raw.close();
     decoded.close();
@@ -218,6 +225,10 @@ bool Pipeline::State::route(Job& job, OrderIndex& index, std::vector<std::uint32
   if (!cancelled) {
     for (const Record& r : b.records)
       if (!r.id.empty()) index.prefetch(r.id_hash);
+  }
+  if (cancelled && !cut && !b.records.empty()) {
+    const Record& first = b.records.front();
+    cut = ResumePoint{names[b.file], first.line, first.seq, b.first_offset};
   }
   for (std::size_t i = 0; i < b.records.size(); ++i) {
     Record& r = b.records[i];
@@ -306,16 +317,20 @@ void Pipeline::State::apply_stage(std::size_t k, std::atomic<std::size_t>& left)
   Slice s;
   while (in.recv(s) == ChannelStatus::kOk) {
     Batch& b = s.job->batch;
-    const bool cancelled = hard.done();
+    // The router routes only batches before the cut: they are applied whole,
+    // even after a hard stop, so that the cancelled records are a contiguous
+    // tail. Only a failure stops applying (nothing is exact then).
+    const bool cancelled = failed.load();
     for (std::uint32_t i = s.begin; i < s.end; ++i) {
       Record& r = b.records[s.job->route[i]];
       if (cancelled) {
         cancel(r, cancel_reason());
         continue;
       }
-      // A reverse whose order another worker has not applied yet (shared stores only).
+      // A reverse whose order another worker has not applied yet (shared
+      // stores only); that order is before this one, so it is routed too.
       while (apply(r, *store, catalog) == ApplyResult::kRetry) {
-        if (hard.done()) {
+        if (failed.load()) {
           cancel(r, cancel_reason());
           break;
         }
@@ -489,7 +504,9 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
   if (!s.reader.status.ok()) rep.status = s.reader.status;
   else if (!s.failure.ok()) rep.status = s.failure;
   else if (s.strict_failed) rep.status = s.strict_status;
-  if (s.reader.stopped_early && !s.strict_failed) rep.facts.resume = s.reader.resume;
+  // The first record not applied: the cut's, else the first one not accepted.
+  if (s.cut && s.failure.ok()) rep.facts.resume = s.cut;
+  else if (s.reader.stopped_early && !s.strict_failed) rep.facts.resume = s.reader.resume;
   rep.facts.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto sec = [](const std::atomic<std::uint64_t>& ns) { return static_cast<double>(ns.load()) / 1e9; };
   rep.facts.cpu = StageTimes{sec(s.cpu_read), sec(s.cpu_decode), sec(s.cpu_route), sec(s.cpu_apply), sec(s.cpu_write)};
