@@ -325,6 +325,7 @@ int run_process(const ProcessOptions& o) {
   const std::string first_input = display_name(files.front());
   // Ends the run before its first record: a failure, or a stop during the start.
   FinalOutput summary(o.summary), stock(o.stock_out);
+  int out_fd_early = -1;  // -o once opened (the pipeline's out_fd)
   auto end_early = [&](StopCause cause, const Status& error) {
     if (cause == StopCause::kNone) cause = monitor.cause() != StopCause::kNone ? monitor.cause() : StopCause::kDeadline;
     end.facts.stopped = cause;
@@ -333,6 +334,13 @@ int run_process(const ProcessOptions& o) {
       end.facts.error = display_name(error.message());
     } else {
       end.facts.resume = ResumePoint{first_input, 1, 1, 0};
+      // A run stopped before its first record still leaves its results file
+      // (empty), so it never shows an earlier run's results.
+      if (out_fd_early < 0 && o.output != "-" && o.output != "none") {
+        Status ignored;
+        int fd = -1;
+        if (open_output(o.output, true, intake.ctx, &fd, &ignored) == WaitEnd::kReady) ::close(fd);
+      }
     }
     if (end.catalog) end.final_stock = [&] {
       std::vector<std::int64_t> v;
@@ -379,6 +387,7 @@ int run_process(const ProcessOptions& o) {
   } else if (o.output != "none") {
     Status error;
     WaitEnd w = open_output(o.output, true, intake.ctx, &out_fd, &error);
+    out_fd_early = out_fd;
     if (w == WaitEnd::kFailed) return end_early(StopCause::kFailed, error);
     if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
   }

@@ -95,7 +95,9 @@ TEST_P(Resume, AStoppedRunContinuedFromItsSummaryIsOneUninterruptedRun) {
   ASSERT_TRUE(s1.doc()["resume"].IsObject()) << s1.text();
   const std::uint64_t offset = s1.doc()["resume"]["offset"].GetUint64();
   EXPECT_LE(offset, cut);
-  if (layout.make == with_long_line) EXPECT_EQ(offset, input.find("{\"id\":\"long\"")) << "resume at the over-long line";
+  if (layout.make == with_long_line) {
+    EXPECT_EQ(offset, input.find("{\"id\":\"long\"")) << "resume at the over-long line";
+  }
 
   RunResult part2 = run_with_input({"process", "-c", dir.file("st1.csv"), "-q", "--max-record-bytes", "200",
                                     "--resume", dir.file("s1.json"), "--stock-out", dir.file("st2.csv")},
