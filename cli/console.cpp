@@ -1,5 +1,6 @@
 #include "cli/console.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,13 @@ bool write_all(int fd, std::string_view text) {
     ssize_t w = ::write(fd, p, n);
     if (w < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        // A descriptor shared with a non-blocking stdout (`2>&1 |`, see
+        // cli/safe_outputs.h NonBlockingFd): wait as a blocking write would.
+        pollfd p = {fd, POLLOUT, 0};
+        ::poll(&p, 1, -1);
+        continue;
+      }
       return false;
     }
     p += w;

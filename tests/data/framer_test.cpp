@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -271,6 +272,118 @@ void expect_skipped_without_buffering(InputFormat format, std::size_t record_byt
 
 TEST(FramerMemory, OverLongLineIsNotHeldInMemory) { expect_skipped_without_buffering(InputFormat::kNdjson, 128u << 20); }
 TEST(FramerMemory, OverLongElementIsNotHeldInMemory) { expect_skipped_without_buffering(InputFormat::kJson, 48u << 20); }
+
+}  // namespace
+}  // namespace orderflow
+
+namespace orderflow {
+namespace {
+
+// Records with the byte offset the framer gives for each (record_offset()).
+class OffsetRecorder final : public RecordSink {
+ public:
+  explicit OffsetRecorder(const Framer& f) : framer(f) {}
+  const Framer& framer;
+  struct Seen {
+    std::uint64_t line, offset;
+    std::string bytes;  // empty for an invalid record
+  };
+  std::vector<Seen> seen;
+  void begin_file(RecordFormat, const CsvLayout&) override {}
+  void record(std::uint64_t line, const char* bytes, std::size_t n) override {
+    seen.push_back({line, framer.record_offset(), std::string(bytes, n)});
+  }
+  void invalid(std::uint64_t line, Defect, std::uint64_t) override { seen.push_back({line, framer.record_offset(), ""}); }
+};
+
+std::vector<OffsetRecorder::Seen> frame_offsets(const std::string& input, std::size_t chunk, std::size_t max,
+                                                std::uint64_t skip_before = 0, std::uint64_t skip_line = 0,
+                                                Status* status = nullptr) {
+  Framer framer(InputFormat::kAuto, max, "in");
+  if (skip_before) framer.skip_before_offset(skip_before, skip_line);
+  OffsetRecorder rec(framer);
+  Status s;
+  for (std::size_t i = 0; i < input.size() && s.ok(); i += chunk) {
+    std::string piece = input.substr(i, chunk);
+    s = framer.feed(piece.data(), piece.size(), rec);
+  }
+  if (s.ok()) s = framer.finish(rec);
+  if (status) *status = s;
+  return rec.seen;
+}
+
+const std::vector<std::string> kLayouts = {
+    "\xEF\xBB\xBF{\"a\":1}\r\n\n  {\"b\":2}\n" + std::string(40, 'x') + "\n{\"c\":3}\n",
+    "amount,productId\n1,A\n\n2,B\n" + std::string(40, 'y') + "\n3,C\n",
+    "[{\"a\":1},{\"b\":[2,{\"x\":\",]\"}]}, ,{\"" + std::string(40, 'z') + "\":1},{\"c\":3}]",
+    "[\n  {\"a\":1},\n  {\"b\":2}\n]\n",
+};
+
+// Every record's offset is where its bytes start in the file (for every
+// layout and every way the bytes arrive), and an over-long record (32 bytes
+// at most here) is at its own start.
+TEST(FramerOffsets, EveryRecordStartsAtItsOffset) {
+  for (const std::string& input : kLayouts) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{7}, input.size()}) {
+      std::vector<OffsetRecorder::Seen> seen = frame_offsets(input, chunk, 32);
+      ASSERT_FALSE(seen.empty());
+      for (const auto& s : seen) {
+        if (!s.bytes.empty()) {
+          EXPECT_EQ(input.compare(s.offset, s.bytes.size(), s.bytes), 0) << input << " @" << s.offset;
+        }
+        EXPECT_EQ(static_cast<std::uint64_t>(std::count(input.begin(), input.begin() + static_cast<long>(s.offset), '\n')) + 1,
+                  s.line)
+            << input << " @" << s.offset;
+      }
+      EXPECT_EQ(seen.size(), frame_offsets(input, input.size(), 32).size());
+    }
+  }
+}
+
+// Skipping to any record's offset hands on exactly the records from it on.
+TEST(FramerOffsets, SkippingBeforeAnOffsetHandsOnTheRestExactly) {
+  for (const std::string& input : kLayouts) {
+    std::vector<OffsetRecorder::Seen> all = frame_offsets(input, input.size(), 32);
+    for (std::size_t k = 1; k < all.size(); ++k) {
+      if (all[k].offset == 0) continue;
+      for (std::size_t chunk : {std::size_t{1}, std::size_t{5}, input.size()}) {
+        Status st;
+        std::vector<OffsetRecorder::Seen> rest = frame_offsets(input, chunk, 32, all[k].offset, all[k].line, &st);
+        ASSERT_TRUE(st.ok()) << st.message();
+        ASSERT_EQ(rest.size(), all.size() - k) << input << " from " << all[k].offset;
+        for (std::size_t i = 0; i < rest.size(); ++i) {
+          EXPECT_EQ(rest[i].offset, all[k + i].offset);
+          EXPECT_EQ(rest[i].bytes, all[k + i].bytes);
+        }
+      }
+    }
+  }
+  // An offset inside a record, or on another line, is not this input's.
+  Status inside, line;
+  frame_offsets(kLayouts[0], 4, 32, 6, 1, &inside);
+  EXPECT_FALSE(inside.ok());
+  frame_offsets(kLayouts[0], 4, 32, frame_offsets(kLayouts[0], 99, 32)[1].offset, 7, &line);
+  EXPECT_FALSE(line.ok());
+}
+
+// While the rest of an over-long line is skipped, the resume point is that
+// line's start: it is handed on (once) only when its end is found.
+TEST(FramerOffsets, AnOverLongLineIsHandedOnWhenItEndsAndResumesAtItsStart) {
+  Framer framer(InputFormat::kAuto, 16, "in");
+  OffsetRecorder rec(framer);
+  std::string a = "{\"a\":1}\n" + std::string(100, 'x');
+  ASSERT_TRUE(framer.feed(a.data(), a.size(), rec).ok());
+  EXPECT_EQ(rec.seen.size(), 1u) << "handed on before its end";
+  EXPECT_EQ(framer.resume_offset(), 8u);
+  EXPECT_EQ(framer.resume_line(), 2u);
+  std::string b = std::string(50, 'x') + "\n{\"b\":2}\n";
+  ASSERT_TRUE(framer.feed(b.data(), b.size(), rec).ok());
+  ASSERT_EQ(rec.seen.size(), 3u);
+  EXPECT_EQ(rec.seen[1].offset, 8u);
+  EXPECT_EQ(rec.seen[1].line, 2u);
+  EXPECT_EQ(rec.seen[2].offset, 159u);
+  EXPECT_EQ(framer.resume_offset(), a.size() + b.size());
+}
 
 }  // namespace
 }  // namespace orderflow
