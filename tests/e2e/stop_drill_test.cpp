@@ -176,5 +176,37 @@ TEST(StopDrill, RandomStopsCancelAContiguousTailAndResumeExactly) {
               cancelled_runs);
 }
 
+// Item 1: --timeout gave a block of Cancelled records, but `resume` pointed
+// past them, so the README's recipe dropped them for good. A pipeline held up
+// by a results reader that stops reading (results that are large: a long
+// unknown productId is echoed) keeps batches that were read but not yet handed
+// to the appliers: at the deadline they are the Cancelled tail, and `resume`
+// is its first record.
+TEST(StopCut, AtTheDeadlineTheBatchesNotHandedOnAreTheCancelledTailAndResumeIsItsStart) {
+  TempDir dir;
+  std::string input;
+  const std::string fat = "{\"productId\":\"" + std::string(1500, 'P') + "\",\"amount\":1}\n";
+  for (int i = 0; i < 20000; ++i) input += fat;
+  write_file(dir.file("fat.ndjson"), input);
+  const std::string summary = dir.file("s.json");
+  Child c({{"process", dir.file("fat.ndjson"), "-q", "--workers", "1", "--buffer", "2", "--batch", "256", "--timeout",
+            "300ms", "--summary", summary}});  // stdout: a pipe read only at the end
+  const auto until = std::chrono::steady_clock::now() + kHangGuard;
+  while (!file_exists(summary) && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(file_exists(summary));
+  c.close_stdout();
+  EXPECT_EQ(c.finish(), 124) << c.err();
+  JsonLine sum(read_file(summary));
+  EXPECT_EQ(sum.str("stopped"), "deadline");
+  const std::uint64_t records = sum.doc()["records"].GetUint64(), cancelled = sum.doc()["cancelledOrders"].GetUint64();
+  EXPECT_GT(cancelled, 0u) << sum.text();
+  EXPECT_EQ(sum.doc()["cancellations"]["deadline"].GetUint64(), cancelled);
+  ASSERT_TRUE(sum.doc()["resume"].IsObject()) << sum.text();
+  const std::uint64_t first_cancelled = records - cancelled + 1;
+  EXPECT_EQ(sum.doc()["resume"]["seq"].GetUint64(), first_cancelled);
+  EXPECT_EQ(sum.doc()["resume"]["line"].GetUint64(), first_cancelled);
+  EXPECT_EQ(sum.doc()["resume"]["offset"].GetUint64(), (first_cancelled - 1) * fat.size());
+}
+
 }  // namespace
 }  // namespace orderflow::testing
