@@ -47,6 +47,7 @@ struct ProcessOptions {
   bool no_progress = false;
   std::string resume;  // --resume SUMMARY.json
   std::string output_format;  // "": told by -o's extension, else ndjson
+  std::string delimiter;      // CSV input: ",", ";" or "tab"; "": told by the header
   bool no_wait = false;
 };
 
@@ -405,6 +406,7 @@ int run_process(const ProcessOptions& o) {
 
   PipelineOptions po;
   po.result_format = results_format(o);
+  po.csv_delimiter = o.delimiter == "tab" ? '\t' : o.delimiter.empty() ? '\0' : o.delimiter[0];
   po.format = input_format(o.format);
   po.record_bytes_max = o.max_record_bytes;
   po.workers = o.workers;
@@ -458,6 +460,10 @@ CommandRun setup_process(CLI::App& sub) {
       ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}))
       ->capture_default_str();
   sub.add_option("-o,--output", o->output, "results file; '-' stdout; 'none'")->capture_default_str();
+  sub.add_option("--delimiter", o->delimiter,
+                 "CSV input's delimiter: ',', ';' or tab (default: told by each file's header line)")
+      ->type_name("CHAR")
+      ->check(CLI::IsMember({",", ";", "tab"}));
   sub.add_option("--output-format", o->output_format,
                  "results as ndjson, csv or tsv (default: told by -o's extension .csv or .tsv, else ndjson)")
       ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));

@@ -212,6 +212,7 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
     builder.use_framer(&framer);
     if (f == options_.resume_file && options_.resume_offset > 0)
       framer.skip_before_offset(options_.resume_offset, options_.resume_line);
+    framer.set_csv_delimiter(options_.csv_delimiter);
     InputBytes input(inputs_[f].fd, inputs_[f].name);
     bool at_eof = false;
     for (;;) {

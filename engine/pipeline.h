@@ -72,6 +72,7 @@ struct PipelineOptions {
   std::uint64_t resume_line = 0;
   std::string output_name = "-";      // for error messages
   ResultFormat result_format = ResultFormat::kNdjson;  // the caller writes the CSV/TSV header
+  char csv_delimiter = 0;             // CSV input: ',', ';' or '\t'; 0: told by each file's header
   // Once this ends, a results reader that takes no byte for a second is given
   // up (engine/output_writer.h); the run goes on without results output.
   Context output_give_up = Context::background();

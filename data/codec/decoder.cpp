@@ -54,6 +54,13 @@ void set_defect(Record& r, Defect d, Field f = Field::kNone, std::uint64_t arg =
   r.defect_arg = arg;
 }
 
+// `text` without the spaces and TABs around it (a CSV amount quoted with them).
+std::string_view trim_spaces(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 // Integer text as JSON writes it: -?(0|[1-9][0-9]*). Leading zeros (CSV may
 // have them) are dropped, rewriting the record's own bytes if a sign must move,
 // so the text can be echoed as a JSON number. False when not an integer.
@@ -159,7 +166,8 @@ struct RecordHandler {
     if (f == Field::kAmount) {
       std::string_view text(s, n);
       if (!canonical_integer(text)) {
-        fail(Defect::kWrongType, Field::kAmount);
+        if (defect == Defect::kNone) r->amount_text = span_of(base, text);  // shown in the error text
+        fail(Defect::kWrongType, Field::kAmount, kWrongTypeAsWritten);
       } else {
         r->amount_text = span_of(base, text);
         r->amount = integer_value(text);
@@ -191,7 +199,8 @@ struct RecordHandler {
         r->product_text = span_of(base, std::string_view(s, n));
         break;
       case Field::kAmount:
-        fail(Defect::kWrongType, Field::kAmount);
+        if (defect == Defect::kNone) r->amount_text = span_of(base, std::string_view(s, n));  // shown in the error text
+        fail(Defect::kWrongType, Field::kAmount, kWrongTypeQuoted);
         break;
       case Field::kNone:
         break;
@@ -291,13 +300,14 @@ struct Decoder::Impl {
       set_defect(r, Defect::kNulByte, Field::kNone, static_cast<std::uint64_t>(static_cast<const char*>(nul) - text));
       return;
     }
-    if (!split_csv_row(text, text + r.length, cells)) return set_defect(r, Defect::kCsvQuote);
+    if (!split_csv_row(text, text + r.length, cells, CsvDialect{layout.delimiter, true}))
+      return set_defect(r, Defect::kCsvQuote);
     if (cells.size() != layout.columns) return set_defect(r, Defect::kCsvFieldCount, Field::kNone, cells.size());
     auto cell = [&](int col) { return col < 0 ? std::string_view() : cells[static_cast<std::size_t>(col)]; };
     unsigned seen = 0;
     std::string_view op = cell(layout.op);
-    if (op.empty() || op == "place") r.op = Op::kPlace;
-    else if (op == "reverse") r.op = Op::kReverse;
+    if (op.empty() || csv_iequals(op, "place")) r.op = Op::kPlace;  // spreadsheets write PLACE, Place
+    else if (csv_iequals(op, "reverse")) r.op = Op::kReverse;
     else return set_defect(r, Defect::kBadOp, Field::kOp);
     if (std::string_view id = cell(layout.id); !id.empty()) {
       if (id.size() > kIdBytesMax) return set_defect(r, Defect::kIdLength, Field::kId, id.size());
@@ -310,8 +320,11 @@ struct Decoder::Impl {
       r.product_text = span_of(text, product);
       seen |= bit(Field::kProductId);
     }
-    if (std::string_view amount = cell(layout.amount); !amount.empty()) {
-      if (!canonical_integer(amount)) return set_defect(r, Defect::kWrongType, Field::kAmount);
+    if (std::string_view amount = trim_spaces(cell(layout.amount)); !amount.empty()) {
+      if (!canonical_integer(amount)) {
+        r.amount_text = span_of(text, amount);  // quoted in the error text
+        return set_defect(r, Defect::kWrongType, Field::kAmount, kWrongTypeQuoted);
+      }
       r.amount_text = span_of(text, amount);
       r.amount = integer_value(amount);
       seen |= bit(Field::kAmount);

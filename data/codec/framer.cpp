@@ -19,17 +19,6 @@ bool is_blank(const char* p, std::size_t n) {
   return true;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Framer::Framer(InputFormat format, std::size_t record_bytes_max, std::string source)
@@ -175,6 +164,26 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
       return Status::Ok();
     }
     std::size_t len = static_cast<std::size_t>(nl - p);
+    if (csv_row_continues(p, len)) {
+      // A quoted CSV field holds this line break: the row goes on.
+      if (carry_.empty()) {
+        carry_line_ = line_;
+        carry_offset_ = off(p);
+      }
+      ++line_;
+      if (carry_.size() + len + 1 > record_bytes_max_ + 1) {
+        // Too long: skipped to the next line break outside this one (a rest
+        // of it that spans more lines is cut as rows of its own).
+        skip_line_ = carry_line_;
+        skip_offset_ = carry_offset_;
+        carry_.clear();
+        skipping_ = true;
+      } else {
+        carry_.append(p, len + 1);
+      }
+      p = nl + 1;
+      continue;
+    }
     Status s;
     if (!carry_.empty()) {
       if (carry_.size() + len > record_bytes_max_ + 1) {
@@ -202,8 +211,21 @@ Status Framer::line(const char* p, std::size_t n, std::uint64_t line_no, std::ui
   }
   if (is_blank(p, n)) return Status::Ok();
   if (record_format_ == RecordFormat::kCsv && !csv_header_seen_) return csv_header(p, n, line_no, sink);
+  // A spreadsheet's empty row (";;;") is a blank line, not a record.
+  if (record_format_ == RecordFormat::kCsv && csv_row_is_empty(std::string_view(p, n), dialect())) return Status::Ok();
   emit_record(line_no, offset, p, n, sink);
   return Status::Ok();
+}
+
+CsvDialect Framer::dialect() const { return CsvDialect{csv_.delimiter, true}; }
+
+bool Framer::csv_row_continues(const char* p, std::size_t n) const {
+  if (record_format_ != RecordFormat::kCsv || !csv_header_seen_) return false;
+  // Most rows hold no quote at all: only those are scanned byte by byte.
+  if (carry_.empty() && !std::memchr(p, '"', n)) return false;
+  const CsvDialect d = dialect();
+  bool open = !carry_.empty() && csv_row_open(carry_, false, d);
+  return csv_row_open(std::string_view(p, n), open, d);
 }
 
 Status Framer::csv_header(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink) {
@@ -211,21 +233,24 @@ Status Framer::csv_header(const char* p, std::size_t n, std::uint64_t line_no, R
   std::string row(p, n);
   std::vector<std::string_view> cells;
   std::string where = source_ + ":" + std::to_string(line_no) + ": ";
-  if (!split_csv_row(row.data(), row.data() + row.size(), cells))
-    return Status::Corruption(where + "malformed CSV header");
   csv_ = CsvLayout{};
+  csv_.delimiter = csv_delimiter_ ? csv_delimiter_ : detect_csv_delimiter(row, {"productId", "amount"});
+  if (!split_csv_row(row.data(), row.data() + row.size(), cells, dialect()))
+    return Status::Corruption(where + "malformed CSV header");
   csv_.columns = static_cast<std::uint32_t>(cells.size());
   for (std::size_t c = 0; c < cells.size(); ++c) {
-    int* slot = iequals(cells[c], "id") ? &csv_.id : iequals(cells[c], "op") ? &csv_.op
-              : iequals(cells[c], "productId") ? &csv_.product : iequals(cells[c], "amount") ? &csv_.amount
+    int* slot = csv_iequals(cells[c], "id") ? &csv_.id : csv_iequals(cells[c], "op") ? &csv_.op
+              : csv_iequals(cells[c], "productId") ? &csv_.product : csv_iequals(cells[c], "amount") ? &csv_.amount
               : nullptr;
     if (!slot) continue;  // unknown columns are ignored
     if (*slot >= 0) return Status::Corruption(where + "CSV header names column " + std::string(cells[c]) + " twice");
     *slot = static_cast<int>(c);
   }
   if (csv_.product < 0 || csv_.amount < 0) {
+    std::string delim = csv_.delimiter == '\t' ? "tab" : std::string(1, csv_.delimiter);
     return Status::Corruption(where + "CSV header must name the columns productId and amount" +
-                              " (and optionally id and op); is this CSV?");
+                              " (and optionally id and op); is this CSV?" +
+                              (csv_delimiter_ ? " (read with the delimiter " + delim + ")" : std::string()));
   }
   sink.begin_file(RecordFormat::kCsv, csv_);
   return Status::Ok();

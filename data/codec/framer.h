@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 
+#include "data/codec/csv.h"
 #include "data/model/order.h"
 #include "data/model/record.h"
 #include "data/base/status.h"
@@ -60,6 +61,12 @@ class Framer {
     skip_line_expected_ = line;
   }
 
+  // CSV: the delimiter (',', ';' or '\t'); 0 (the default) tells it from the
+  // header line (detect_csv_delimiter). Spaces around unquoted fields are
+  // trimmed, a quoted field may span lines (the record keeps the line of its
+  // first line), and an all-empty row is skipped like a blank line.
+  void set_csv_delimiter(char delimiter) { csv_delimiter_ = delimiter; }
+
   // Where the next record not yet handed to the sink starts (the start of any
   // carried-over partial record, or of an over-long one being skipped, which
   // is handed on only once its end is found): line and byte offset in the
@@ -85,6 +92,10 @@ class Framer {
   // The file offset of a byte of the block being fed.
   std::uint64_t off(const char* q) const { return base_offset_ + static_cast<std::uint64_t>(q - base_); }
   Status csv_header(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink);
+  // True when a CSV row's quoted field is still open at the end of the line
+  // [p, p+n) (after the carried part of the row).
+  bool csv_row_continues(const char* p, std::size_t n) const;
+  CsvDialect dialect() const;
   void feed_array(const char* p, const char* end, RecordSink& sink);
   void end_element(RecordSink& sink);
 
@@ -94,6 +105,7 @@ class Framer {
   Mode mode_ = Mode::kDetect;
   RecordFormat record_format_ = RecordFormat::kNdjson;
   bool csv_header_seen_ = false;
+  char csv_delimiter_ = 0;         // 0: told by the header
   CsvLayout csv_;
   std::size_t bom_seen_ = 0;       // bytes of a leading byte-order mark matched so far
   bool at_start_ = true;           // no byte of the file seen yet

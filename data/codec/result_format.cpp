@@ -6,11 +6,49 @@
 #include <cstring>
 
 #include "data/base/json_util.h"
+#include "data/base/utf8.h"
 #include "data/ledger/order_index.h"
 
 namespace orderflow {
 
 namespace {
+
+// A value from the input inside an error text: in double quotes when asked
+// (a string) or when spaces at its ends or control characters inside would
+// otherwise be invisible ("product \" MWLEM \" does not exist"); inside
+// quotes '"', '\\' and control characters are escaped. At most
+// kShownValueBytesMax bytes are shown ("..." after), and a byte that is not
+// UTF-8 becomes '?', so the text is always valid in a JSON result.
+constexpr std::size_t kShownValueBytesMax = 64;
+
+void append_value(std::string& e, std::string_view v, bool quote) {
+  bool odd = v.empty() || v.front() == ' ' || v.back() == ' ';
+  for (char c : v) odd = odd || static_cast<unsigned char>(c) < 0x20;
+  std::string shown(v.substr(0, kShownValueBytesMax));
+  if (v.size() > kShownValueBytesMax) {
+    // Cut at a character boundary: drop a partial UTF-8 sequence at the end.
+    std::size_t end = shown.size();
+    while (end > 0 && (static_cast<unsigned char>(shown[end - 1]) & 0xC0) == 0x80) --end;
+    if (end > 0 && static_cast<unsigned char>(shown[end - 1]) >= 0xC0) --end;
+    if (end > 0 && end < shown.size() && !is_valid_utf8(shown)) shown.resize(end);
+  }
+  for (std::size_t bad; (bad = find_invalid_utf8(shown)) != std::string::npos;) shown[bad] = '?';
+  if (v.size() > kShownValueBytesMax) shown += "...";
+  if (!quote && !odd) {
+    e += shown;
+    return;
+  }
+  e += '"';
+  for (char c : shown) {
+    if (c == '"' || c == '\\') e += '\\';
+    if (c == '\n') e += "\\n";
+    else if (c == '\r') e += "\\r";
+    else if (c == '\t') e += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20) e += "\\x" + std::string(1, "0123456789abcdef"[(c >> 4) & 0xF]) + "0123456789abcdef"[c & 0xF];
+    else e += c;
+  }
+  e += '"';
+}
 
 void append_defect(std::string& e, const Batch& batch, const Record& r) {
   std::string_view field = to_string(r.field);
@@ -27,6 +65,10 @@ void append_defect(std::string& e, const Batch& batch, const Record& r) {
       e += "field ";
       e += field;
       e += r.field == Field::kAmount ? " must be an integer" : " must be a string";
+      if (r.field == Field::kAmount && r.defect_arg != 0) {
+        e += ": got ";
+        append_value(e, batch.text(r, r.amount_text), r.defect_arg == kWrongTypeQuoted);
+      }
       break;
     case Defect::kDuplicateField: e += "field "; e += field; e += " appears twice"; break;
     case Defect::kBadOp: e += "field op must be place or reverse"; break;
@@ -212,7 +254,7 @@ struct ResultFormatter::Impl {
         break;
       case Reason::kUnknownProduct:
         e += "product ";
-        e += batch.text(r, r.product_text);
+        append_value(e, batch.text(r, r.product_text), false);
         e += " does not exist";
         break;
       case Reason::kInsufficientStock:

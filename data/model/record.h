@@ -66,9 +66,16 @@ static_assert(sizeof(Record) == 104, "Record is laid out without padding");
 enum class RecordFormat : std::uint8_t { kNdjson, kJsonArray, kCsv };
 
 // Which CSV column holds each field (-1: absent), from a file's header.
+// Defect::kWrongType on the amount keeps the value in Record::amount_text, and
+// its defect_arg says how the error text shows it: quoted ("4 x", a string) or
+// as written (3.0, a JSON number). 0: not kept.
+inline constexpr std::uint64_t kWrongTypeQuoted = 1;
+inline constexpr std::uint64_t kWrongTypeAsWritten = 2;
+
 struct CsvLayout {
   int id = -1, op = -1, product = -1, amount = -1;
   std::uint32_t columns = 0;
+  char delimiter = ',';  // ',', ';' or '\t' (told by the header, or --delimiter)
 };
 
 }  // namespace orderflow

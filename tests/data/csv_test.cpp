@@ -104,3 +104,60 @@ TEST(CsvField, RoundTripsThroughSplit) {
 
 }  // namespace
 }  // namespace orderflow
+
+namespace orderflow {
+namespace {
+
+std::optional<std::vector<std::string>> split_in(const std::string& row, CsvDialect d) {
+  std::string buf = row;
+  std::vector<std::string_view> cells;
+  if (!split_csv_row(buf.data(), buf.data() + buf.size(), cells, d)) return std::nullopt;
+  return std::vector<std::string>(cells.begin(), cells.end());
+}
+
+using Row = std::vector<std::string>;
+
+TEST(CsvDialect, DelimitersAndTrimming) {
+  EXPECT_EQ(split_in("a;b;;c", {';', false}), (Row{"a", "b", "", "c"}));
+  EXPECT_EQ(split_in("a\tb c\t", {'\t', false}), (Row{"a", "b c", ""}));
+  EXPECT_EQ(split_in(" a , b ,c", {',', true}), (Row{"a", "b", "c"}));
+  EXPECT_EQ(split_in(" \" a \" ; b", {';', true}), (Row{" a ", "b"}));  // quotes keep their spaces
+  EXPECT_EQ(split_in("\t a \t", {'\t', true}), (Row{"", "a", ""}));     // TAB delimits, not pads
+  EXPECT_EQ(split_in("a,b", {';', true}), (Row{"a,b"}));
+  EXPECT_EQ(split_in("\"a\" x;b", {';', true}), std::nullopt);
+  EXPECT_EQ(split_in("\"line\nbreak\";2", {';', true}), (Row{"line\nbreak", "2"}));
+}
+
+TEST(CsvDialect, RowOpenTracksQuotesAcrossLines) {
+  const CsvDialect d{',', true};
+  EXPECT_FALSE(csv_row_open("a,b,c", false, d));
+  EXPECT_TRUE(csv_row_open("a,\"b", false, d));
+  EXPECT_FALSE(csv_row_open("still b\",c", true, d));
+  EXPECT_TRUE(csv_row_open("still \"\" b", true, d));   // an escaped quote keeps it open
+  EXPECT_FALSE(csv_row_open("a\"b,c", false, d));       // a stray quote opens nothing
+  EXPECT_TRUE(csv_row_open("x,  \"open", false, d));    // after padding, a quote opens
+  EXPECT_FALSE(csv_row_open("\"\"", false, d));
+  EXPECT_TRUE(csv_row_open("x;\"a,b", false, CsvDialect{';', true}));
+}
+
+TEST(CsvDialect, DelimiterFromTheHeader) {
+  const std::vector<std::string_view> need{"productId", "amount"};
+  EXPECT_EQ(detect_csv_delimiter("id,productId,amount", need), ',');
+  EXPECT_EQ(detect_csv_delimiter("id;ProductId;Amount", need), ';');
+  EXPECT_EQ(detect_csv_delimiter("id\tproductId\tamount", need), '\t');
+  EXPECT_EQ(detect_csv_delimiter("\"a,b\";productId;amount", need), ';');  // a comma inside quotes
+  EXPECT_EQ(detect_csv_delimiter("x;y;z", need), ';');                   // none names them: the most common
+  EXPECT_EQ(detect_csv_delimiter("nothing", need), ',');
+}
+
+TEST(CsvDialect, EmptyRows) {
+  EXPECT_TRUE(csv_row_is_empty(";;;", {';', true}));
+  EXPECT_TRUE(csv_row_is_empty(" , ,\"\"", {',', true}));
+  EXPECT_TRUE(csv_row_is_empty("\t\t", {'\t', true}));
+  EXPECT_FALSE(csv_row_is_empty(";;x;", {';', true}));
+  EXPECT_FALSE(csv_row_is_empty("\" \",", {',', true}));  // a quoted space is a value
+  EXPECT_FALSE(csv_row_is_empty(",,", {';', true}));      // commas are values when ';' delimits
+}
+
+}  // namespace
+}  // namespace orderflow

@@ -88,7 +88,7 @@ TEST(LedgerPlace, ChecksRunInSpecOrder) {
   EXPECT_EQ(l.run(place("x", "A", "2")), "Completed 2.50");
   // invalid_record outranks duplicate_id.
   EXPECT_EQ(l.run(R"({"id":"x","productId":"A","amount":"2"})"),
-            "Rejected invalid_record: in:2: field amount must be an integer");
+            "Rejected invalid_record: in:2: field amount must be an integer: got \"2\"");
   // duplicate_id outranks invalid_amount and unknown_product.
   EXPECT_EQ(l.run(place("x", "NOPE", "0")), "Rejected duplicate_id: duplicate order id x");
   // invalid_amount outranks unknown_product.

@@ -95,7 +95,7 @@ TEST_F(ResultFormatTest, RejectedPlaceRecordsEchoWhatTheyAskedFor) {
 
 TEST_F(ResultFormatTest, InvalidRecordsShowOnlySeqStatusReasonError) {
   EXPECT_EQ(one(R"({"id":"x","productId":"MWBLU","amount":"3"})"),
-            R"({"seq":1,"status":"Rejected","reason":"invalid_record","error":"orders.ndjson:1: field amount must be an integer"})"
+            R"({"seq":1,"status":"Rejected","reason":"invalid_record","error":"orders.ndjson:1: field amount must be an integer: got \"3\""})"
             "\n");
   CsvLayout csv{-1, -1, 0, 1, 2};
   EXPECT_EQ(process({"MWBLU,1", "MWBLU"}, RecordFormat::kCsv, 1, csv),
@@ -109,7 +109,7 @@ TEST_F(ResultFormatTest, StringsAreEscaped) {
   std::string out = one("{\"id\":\"q\\\"b\\\\s\\/\\n\\t\\u0001\\u001f\\u0000\xC3\xA9\",\"productId\":\"MW\\u0000\",\"amount\":1}");
   EXPECT_EQ(out,
             "{\"seq\":1,\"id\":\"q\\\"b\\\\s/\\n\\t\\u0001\\u001F\\u0000\xC3\xA9\",\"op\":\"place\",\"productId\":\"MW\\u0000\","
-            "\"amount\":1,\"status\":\"Rejected\",\"reason\":\"unknown_product\",\"error\":\"product MW\\u0000 does not exist\"}\n");
+            "\"amount\":1,\"status\":\"Rejected\",\"reason\":\"unknown_product\",\"error\":\"product \\\"MW\\\\x00\\\" does not exist\"}\n");
   rapidjson::Document d;
   d.Parse(out.data(), out.size() - 1);
   ASSERT_FALSE(d.HasParseError());

@@ -144,10 +144,10 @@ TEST(ProcessE2E, BlankLinesCrlfAndByteOrderMark) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             R"J({"seq":1,"op":"place","productId":"MWBLU","amount":1,"status":"Completed","total":1.79}
-{"seq":2,"status":"Rejected","reason":"invalid_record","error":"w.ndjson:4: field amount must be an integer"}
+{"seq":2,"status":"Rejected","reason":"invalid_record","error":"w.ndjson:4: field amount must be an integer: got \"x\""}
 {"seq":3,"op":"place","productId":"MWBLU","amount":2,"status":"Completed","total":3.58}
 {"seq":4,"op":"place","productId":"MWLEM","amount":1,"status":"Completed","total":1.39}
-{"seq":5,"status":"Rejected","reason":"invalid_record","error":"w.csv:4: field amount must be an integer"}
+{"seq":5,"status":"Rejected","reason":"invalid_record","error":"w.csv:4: field amount must be an integer: got \"x\""}
 )J");
 }
 

@@ -19,6 +19,25 @@
 namespace orderflow::testing {
 namespace {
 
+// How an error text shows a product id from the input: as it is, or in quotes
+// (escaped) when it is empty, has a space at either end or a control
+// character; at most 64 bytes, then "..." (ASCII ids here).
+std::string shown(const std::string& v) {
+  bool quote = v.empty() || v.front() == ' ' || v.back() == ' ';
+  for (char c : v) quote = quote || static_cast<unsigned char>(c) < 0x20;
+  std::string cut = v.size() > 64 ? v.substr(0, 64) + "..." : v;
+  if (!quote) return cut;
+  std::string out = "\"";
+  for (char c : cut) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += c;
+  }
+  return out + "\"";
+}
+
 using i128 = __int128;
 
 // ---- the reference ------------------------------------------------------------
@@ -97,7 +116,7 @@ class Reference {
       } else if (amount > 1'000'000'000) {
         reject(e, "invalid_amount", "order amount must be at most 1000000000: got " + g.amount);
       } else if (it == products_.end()) {
-        reject(e, "unknown_product", "product " + g.product + " does not exist");
+        reject(e, "unknown_product", "product " + shown(g.product) + " does not exist");
       } else if (it->second.stock < static_cast<long long>(amount)) {
         o.amount = static_cast<long long>(amount);  // a valid order that found no stock
         reject(e, "insufficient_stock", "not enough stock for product " + g.product + ": got " +
