@@ -86,6 +86,12 @@ std::string option_metavar(const CLI::Option* opt) {
   std::vector<std::string> parts = type_parts(opt);
   const std::string& base = parts[0];
   if (!is_cli11_default_type(base)) return base;  // set by the command's setup
+  // Text options that are not files, by name.
+  static constexpr std::pair<const char*, const char*> kByName[] = {
+      {"nats", "URL,..."}, {"stream", "NAME"}, {"partition", "K/N"}};
+  if (!opt->get_lnames().empty())
+    for (const auto& [name, meta] : kByName)
+      if (opt->get_lnames().front() == name && base == "TEXT") return meta;
   for (std::size_t i = 1; i < parts.size(); ++i) {
     if (parts[i] == "DURATION" || parts[i] == "SHARE" || parts[i] == "DIST") return parts[i];
     if (parts[i] == "D|LOW-HIGH") return "DURATION";

@@ -14,9 +14,32 @@ std::vector<const CLI::App*> visible_commands(const CLI::App& app) {
   return out;
 }
 
+// Every command a user can name: "process", and "ledger show" for a
+// subcommand's own subcommands (one level), parents before their children.
+struct CommandEntry {
+  std::string path;
+  const CLI::App* app;
+};
+
+std::vector<CommandEntry> all_commands(const CLI::App& app) {
+  std::vector<CommandEntry> out;
+  for (const CLI::App* sub : visible_commands(app)) {
+    out.push_back({sub->get_name(), sub});
+    for (const CLI::App* leaf : visible_commands(*sub)) out.push_back({sub->get_name() + " " + leaf->get_name(), leaf});
+  }
+  return out;
+}
+
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> out;
+  for (const CLI::App* sub : visible_commands(app)) out.push_back(sub->get_name());
+  return out;
+}
+
 // "[OPTIONS] [FILE...]" for a subcommand.
 std::string usage_tail(const CLI::App* sub) {
   std::string out = "[OPTIONS]";
+  if (!visible_commands(*sub).empty()) out += " SUBCOMMAND";
   for (const CLI::Option* p : visible_options(sub, true)) {
     out += " [" + p->get_name(true);
     if (p->get_expected_max() > 1) out += "...";
@@ -119,8 +142,8 @@ std::string man_page(const CLI::App& app, const std::string& version) {
   out += ".TH ORDERFLOW 1 \"\" \"orderflow " + roff(version) + "\" \"User Commands\"\n";
   out += ".SH NAME\norderflow \\- batch order processor with a concurrent stock ledger\n";
   out += ".SH SYNOPSIS\n";
-  for (const CLI::App* sub : visible_commands(app))
-    out += ".B orderflow " + roff(sub->get_name()) + "\n" + roff_line(usage_tail(sub)) + ".br\n";
+  for (const CommandEntry& c : all_commands(app))
+    out += ".B orderflow " + roff(c.path) + "\n" + roff_line(usage_tail(c.app)) + ".br\n";
   out += ".B orderflow\n\\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR\n";
   out += ".SH DESCRIPTION\n";
   out += roff_line(
@@ -135,8 +158,9 @@ std::string man_page(const CLI::App& app, const std::string& version) {
       "insufficient_stock, duplicate_id, unknown_order, not_reversible), Reversed, or Cancelled (deadline, "
       "interrupted) when the run was stopped before it was applied.");
   out += ".SH COMMANDS\n";
-  for (const CLI::App* sub : visible_commands(app)) {
-    out += ".SS \"orderflow " + roff(sub->get_name()) + " " + roff(usage_tail(sub)) + "\"\n";
+  for (const CommandEntry& c : all_commands(app)) {
+    const CLI::App* sub = c.app;
+    out += ".SS \"orderflow " + roff(c.path) + " " + roff(usage_tail(sub)) + "\"\n";
     std::string desc = sub->get_description();
     if (!desc.empty()) desc[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(desc[0])));
     out += roff_line(desc + ".");
@@ -144,7 +168,7 @@ std::string man_page(const CLI::App& app, const std::string& version) {
       out += ".TP\n\\fI" + roff(p->get_name(true)) + "\\fR\n" + roff_line(option_description(p));
     for (const CLI::Option* opt : visible_options(sub, false))
       out += ".TP\n" + roff_option(opt) + "\n" + roff_line(option_description(opt));
-    std::string examples = command_examples(sub->get_name());
+    std::string examples = command_examples(c.path);
     if (!examples.empty()) out += ".PP\nExamples:\n" + roff_examples(examples);
   }
   out += ".SH EXIT STATUS\n";
@@ -166,11 +190,13 @@ std::string man_page(const CLI::App& app, const std::string& version) {
 }
 
 std::string bash_completion(const CLI::App& app) {
-  std::vector<std::string> names;
-  std::string pattern;  // "process|generate|..." for a case pattern
-  for (const CLI::App* sub : visible_commands(app)) {
-    names.push_back(sub->get_name());
-    pattern += (pattern.empty() ? "" : "|") + sub->get_name();
+  std::vector<std::string> names = command_names(app);
+  // "$cmd:$word" patterns that step from one command to the next: ":process", "ledger:show".
+  std::string steps;
+  for (const CommandEntry& c : all_commands(app)) {
+    std::size_t space = c.path.rfind(' ');
+    std::string from = space == std::string::npos ? "" : c.path.substr(0, space);
+    steps += std::string(steps.empty() ? "" : "|") + "\"" + from + ":" + c.app->get_name() + "\"";
   }
   std::string out =
       "# bash completion for orderflow, generated from its command-line definitions\n"
@@ -181,15 +207,16 @@ std::string bash_completion(const CLI::App& app) {
       "  prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
       "  cmd=\"\"\n"
       "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-      "    case \"${COMP_WORDS[i]}\" in\n"
-      "      " + pattern + ") cmd=\"${COMP_WORDS[i]}\"; break ;;\n"
+      "    case \"$cmd:${COMP_WORDS[i]}\" in\n"
+      "      " + steps + ") cmd=\"${cmd:+$cmd }${COMP_WORDS[i]}\" ;;\n"
       "    esac\n"
       "  done\n"
       "  case \"$cmd\" in\n"
       "    \"\")\n"
       "      COMPREPLY=($(compgen -W \"" + words(names) + " --help --version\" -- \"$cur\"))\n"
       "      return ;;\n";
-  for (const CLI::App* sub : visible_commands(app)) {
+  for (const CommandEntry& entry : all_commands(app)) {
+    const CLI::App* sub = entry.app;
     std::vector<std::string> all, file_opts, value_opts;
     std::string choice_cases;
     for (const CLI::Option* opt : visible_options(sub, false)) {
@@ -208,6 +235,8 @@ std::string bash_completion(const CLI::App& app) {
         value_opts.insert(value_opts.end(), w.begin(), w.end());
     }
     std::string positional = "COMPREPLY=()";
+    if (!visible_commands(*sub).empty())
+      positional = "COMPREPLY=($(compgen -W \"" + words(command_names(*sub)) + "\" -- \"$cur\"))";
     for (const CLI::Option* p : visible_options(sub, true)) {
       std::vector<std::string> choices = option_choices(p);
       positional = choices.empty() ? "COMPREPLY=($(compgen -f -- \"$cur\"))"
@@ -218,7 +247,7 @@ std::string bash_completion(const CLI::App& app) {
       for (const std::string& x : v) s += (s.empty() ? "" : "|") + x;
       return s;
     };
-    out += "    " + sub->get_name() + ")\n      case \"$prev\" in\n" + choice_cases;
+    out += "    \"" + entry.path + "\")\n      case \"$prev\" in\n" + choice_cases;
     if (!file_opts.empty()) out += "        " + joined(file_opts) + ") COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n";
     if (!value_opts.empty()) out += "        " + joined(value_opts) + ") COMPREPLY=(); return ;;\n";
     out += "      esac\n"
@@ -271,6 +300,8 @@ std::string zsh_completion(const CLI::App& app) {
         out += "}'" + desc + action + "' \\\n";
       }
     }
+    if (!visible_commands(*sub).empty())
+      out += "        '1:subcommand:(" + words(command_names(*sub)) + ")' \\\n";
     for (const CLI::Option* p : visible_options(sub, true)) {
       std::vector<std::string> choices = option_choices(p);
       out += "        '*:" + zsh_escape(p->get_name(true)) + ":" +

@@ -65,14 +65,18 @@ std::set<std::string> complete(const std::string& script, const std::vector<std:
   return out;
 }
 
-// Every option name `orderflow CMD --help` lists ("  -c, --catalog FILE  ...").
+// Every option name `orderflow CMD [SUB] --help` lists ("  -c, --catalog FILE  ...").
 std::set<std::string> options_in_help(const std::string& command) {
-  RunResult h = run({command, "--help"});
+  std::vector<std::string> args;
+  std::istringstream words(command);
+  for (std::string w; words >> w;) args.push_back(w);
+  args.push_back("--help");
+  RunResult h = run(args);
   std::set<std::string> out;
   for (const std::string& line : lines(h.out)) {
     if (line.rfind("  -", 0) != 0) continue;
-    std::istringstream words(line);
-    for (std::string w; words >> w;) {
+    std::istringstream line_words(line);
+    for (std::string w; line_words >> w;) {
       if (w.back() == ',') w.pop_back();
       if (w.empty() || w[0] != '-') break;
       out.insert(w);
@@ -112,6 +116,8 @@ TEST_F(Docs, ManPageRendersWithoutWarningsAndNamesEveryOption) {
   EXPECT_NE(text.out.find("--timeout DURATION"), std::string::npos);
   EXPECT_NE(text.out.find("\n       124"), std::string::npos) << text.out;
   EXPECT_EQ(text.out.find("_generate-docs"), std::string::npos);  // hidden
+  for (const char* nested : {"orderflow ledger show [OPTIONS]", "orderflow ledger stock [OPTIONS]"})
+    EXPECT_NE(text.out.find(nested), std::string::npos) << nested;
 }
 
 TEST_F(Docs, BashCompletesEveryOptionOfEverySubcommand) {
@@ -125,6 +131,16 @@ TEST_F(Docs, BashCompletesEveryOptionOfEverySubcommand) {
     std::set<std::string> want = options_in_help(c);
     ASSERT_FALSE(want.empty()) << c;
     EXPECT_EQ(complete(script, {"orderflow", c, "-"}), want) << c;
+  }
+  // A command's own subcommands (orderflow ledger show ...), and their options.
+  std::set<std::string> ledger = complete(script, {"orderflow", "ledger", ""});
+  for (const char* sub : {"show", "stock", "runs"}) EXPECT_EQ(ledger.count(sub), 1u) << sub;
+  for (const char* sub : {"ledger show", "ledger stock", "ledger runs"}) {
+    std::vector<std::string> line{"orderflow"};
+    std::istringstream w(sub);
+    for (std::string x; w >> x;) line.push_back(x);
+    line.push_back("-");
+    EXPECT_EQ(complete(script, line), options_in_help(sub)) << sub;
   }
   EXPECT_EQ(complete(script, {"orderflow", "process", "--st"}),
             (std::set<std::string>{"--stock-out", "--store", "--strict"}));
