@@ -131,7 +131,7 @@ NatsResult<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& u
   }
   jsOptions jo;
   jsOptions_Init(&jo);
-  jo.Wait = 5000;
+  jo.Wait = 2000;  // ms per JetStream API request: short, so a leader election is retried, not waited out
   s = natsConnection_JetStream(&impl->js, impl->nc, &jo);
   if (s != NATS_OK) return fail<std::unique_ptr<NatsClient>>(make_error("cannot use JetStream", s));
   return okv(std::unique_ptr<NatsClient>(new NatsClient(std::move(impl))));

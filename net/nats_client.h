@@ -97,7 +97,7 @@ class NatsClient {
   // fail with kWrongLastSequence unless the stream's last sequence is that.
   NatsResult<PublishAck> publish(const std::string& subject, std::string_view data, const std::string& msg_id,
                                  std::optional<std::uint64_t> expect_last_seq = std::nullopt,
-                                 int timeout_ms = 5000);
+                                 int timeout_ms = 2000);
 
   // A reader of `stream` (filtered to `subject`) from sequence `start_seq`,
   // through the durable pull consumer `durable` (replaced if it exists, so a

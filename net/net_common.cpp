@@ -24,7 +24,7 @@ std::string seconds_text(int ms) {
 
 std::unique_ptr<NatsClient> connect_with_retry(const std::string& urls, const std::string& name,
                                                const NetHooks& hooks, Status& error, int give_up_ms) {
-  Backoff backoff(hooks);
+  Backoff backoff(hooks, 5000);
   const auto start = std::chrono::steady_clock::now();
   for (;;) {
     auto r = NatsClient::connect(urls, name);

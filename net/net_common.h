@@ -25,11 +25,12 @@ struct NetHooks {
   StopRequest stopping() const { return stop ? stop() : StopRequest::kNone; }
 };
 
-// Exponential backoff, 100 ms doubling to `max_ms`, with the waits cut short
+// Exponential backoff, 100 ms doubling to `max_ms` (1 s: a JetStream leader
+// election takes a few seconds; connecting uses 5 s), with the waits cut short
 // by a stop request. REQUIRES: hooks outlive it.
 class Backoff {
  public:
-  explicit Backoff(const NetHooks& hooks, int max_ms = 5000) : hooks_(hooks), max_ms_(max_ms) {}
+  explicit Backoff(const NetHooks& hooks, int max_ms = 1000) : hooks_(hooks), max_ms_(max_ms) {}
   int next_ms() const { return delay_ms_; }
   // Sleeps the current delay (false: a stop request cut it short) and doubles it.
   bool wait(StopRequest cut_by = StopRequest::kGraceful);

@@ -35,7 +35,7 @@ struct ServeOptions {
   PartitionId me;
   std::string state_path;          // the partition's state file (--ledger)
   int fetch_messages = 8;          // orders messages taken per step
-  int graceful_wait_ms = 5000;
+  int graceful_wait_ms = 2000;     // a graceful stop waits this long for missing votes, then leaves the round uncommitted
   // Fault injection for the crash drills: after this many committed steps,
   // the next step publishes its votes and results and then the process kills
   // itself (SIGKILL) before committing. 0: never.

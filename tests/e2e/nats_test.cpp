@@ -190,14 +190,24 @@ TEST_F(NatsDrill, ANodeKilledMidRunLosesNothing) {
   ASSERT_TRUE(cluster_.ok());
   make_input(records_for(6000));
   // The first two files now, the generated one after the node is gone.
+  auto t0 = std::chrono::steady_clock::now();
+  auto stamp = [&](const char* what) {
+    if (std::getenv("NATS_DEBUG"))
+      std::fprintf(stderr, "%s at %.2f s\n", what, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  };
   ASSERT_EQ(submit("NODE", {files_[0], files_[1]}).exit_code, 0);
+  stamp("submitted");
   Background p1 = serve("NODE", 1), p2 = serve("NODE", 2), p3 = serve("NODE", 3);
   std::this_thread::sleep_for(300ms);
   cluster_.kill_node(0);
+  stamp("killed");
   RunResult s = submit("NODE", files_);  // a re-run with one more file: only that one is added
   ASSERT_EQ(s.exit_code, 0) << s.err;
+  stamp("submitted again");
   RunResult r = results("NODE");
+  stamp("results");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (std::getenv("NATS_DEBUG")) std::fprintf(stderr, "submit: %s\nresults: %s\n1: %s\n2: %s\n3: %s\n", s.err.c_str(), r.err.c_str(), read_file(err_file("NODE", 1)).c_str(), read_file(err_file("NODE", 2)).c_str(), read_file(err_file("NODE", 3)).c_str());
   expect_equal_to_process("NODE");
 }
 
