@@ -20,7 +20,7 @@ struct ServeCmdOptions {
   std::string stream;
   std::string partition;
   std::string ledger;
-  int fetch = 8;
+  int fetch = 16;
   bool quiet = false;
 };
 

@@ -224,8 +224,9 @@ void encode_votes(const VoteMessage& m, std::string& out) {
   }
 }
 
-Result<VoteMessage> decode_votes(std::string_view payload) {
-  Cursor c(payload);
+namespace {
+
+Result<VoteMessage> decode_vote_block(Cursor& c, std::string_view payload) {
   std::string_view magic;
   VoteMessage m;
   std::uint64_t count = 0;
@@ -252,8 +253,19 @@ Result<VoteMessage> decode_votes(std::string_view payload) {
     }
     m.votes.push_back(v);
   }
-  if (!c.at_end()) return corrupt("votes");
   return m;
+}
+
+}  // namespace
+
+Status decode_votes(std::string_view payload, std::vector<VoteMessage>& out) {
+  Cursor c(payload);
+  do {
+    Result<VoteMessage> m = decode_vote_block(c, payload);
+    if (!m.ok()) return m.status();
+    out.push_back(std::move(m).value());
+  } while (!c.at_end());
+  return Status::Ok();
 }
 
 // "OFR1 orders_seq from count\n" then per record
@@ -284,8 +296,9 @@ void append_result(const ResultEntry& e, std::string& out) {
   out += e.line;
 }
 
-Result<ResultsHeader> decode_results(std::string_view payload, std::vector<ResultEntry>& entries) {
+Status decode_results(std::string_view payload, std::vector<ResultEntry>& entries) {
   Cursor c(payload);
+  do {
   std::string_view magic;
   ResultsHeader h;
   if (!c.word(magic) || magic != "OFR1" || !c.sep(' ') || !c.num(h.orders_seq) || !c.sep(' ') || !c.num(h.from) ||
@@ -303,8 +316,8 @@ Result<ResultsHeader> decode_results(std::string_view payload, std::vector<Resul
     e.reason = static_cast<Reason>(reason);
     entries.push_back(e);
   }
-  if (!c.at_end()) return corrupt("results");
-  return h;
+  } while (!c.at_end());
+  return Status::Ok();
 }
 
 }  // namespace orderflow

@@ -86,8 +86,10 @@ struct VoteMessage {
   std::uint32_t from = 0;        // the voting partition (0-based)
   std::vector<Vote> votes;       // seq ascending
 };
+// Appends one block; a payload may hold several (one per orders message).
 void encode_votes(const VoteMessage& m, std::string& out);
-Result<VoteMessage> decode_votes(std::string_view payload);
+// Decodes every block of a payload.
+Status decode_votes(std::string_view payload, std::vector<VoteMessage>& out);
 
 // ---- results -------------------------------------------------------------
 
@@ -108,7 +110,8 @@ struct ResultsHeader {
 };
 void begin_results(std::uint64_t orders_seq, std::uint32_t from, std::uint64_t count, std::string& out);
 void append_result(const ResultEntry& e, std::string& out);
-// Decodes every entry; the lines point into `payload`.
-Result<ResultsHeader> decode_results(std::string_view payload, std::vector<ResultEntry>& entries);
+// Decodes every entry of every block (a payload may hold the blocks of
+// several orders messages); the lines point into `payload`.
+Status decode_results(std::string_view payload, std::vector<ResultEntry>& entries);
 
 }  // namespace orderflow

@@ -20,11 +20,13 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// "v<orders seq>-<from>-<to>" for votes, "r<orders seq>-<from>" for results:
-// the same message gets the same id however often it is republished.
-std::string msg_id(char kind, std::uint64_t orders_seq, std::uint32_t from, int to) {
+// "v<first>-<last>-<from>-<to>" for votes, "r<first>-<last>-<from>" for
+// results: a round republished as it was gets the same id.
+std::string msg_id(char kind, std::uint64_t first, std::uint64_t last, std::uint32_t from, int to) {
   std::string id(1, kind);
-  id += std::to_string(orders_seq);
+  id += std::to_string(first);
+  id += '-';
+  id += std::to_string(last);
   id += '-';
   id += std::to_string(from);
   if (to >= 0) {
@@ -144,12 +146,19 @@ class Server {
       msgs[i].data.clear();
       msgs[i].data.shrink_to_fit();
     }
-    for (const PartitionStep& s : steps)
-      for (std::uint32_t j = 0; j < o_.me.n; ++j)
-        if (!s.votes_out[j].empty() &&
-            !publish(names_.votes_subject(j), s.votes_out[j],
-                     msg_id('v', s.orders_seq, o_.me.k, static_cast<int>(j))))
-          return false;
+    // One votes message per receiver and one results message per round: a
+    // round's blocks travel together (ids name the round's first and last
+    // orders message; a replay after a crash may cut rounds differently, and
+    // the readers drop what they already have, by orders message and seq).
+    const std::uint64_t first = steps.front().orders_seq, last = steps.back().orders_seq;
+    std::string payload;
+    for (std::uint32_t j = 0; j < o_.me.n; ++j) {
+      payload.clear();
+      for (const PartitionStep& s : steps) payload += s.votes_out[j];
+      if (!payload.empty() &&
+          !publish(names_.votes_subject(j), payload, msg_id('v', first, last, o_.me.k, static_cast<int>(j))))
+        return false;
+    }
     for (PartitionStep& s : steps) {
       std::vector<const VoteMessage*> votes(o_.me.n, nullptr);
       for (std::uint32_t j = 0; j < o_.me.n; ++j) {
@@ -159,14 +168,12 @@ class Server {
       }
       if (Status st = core_->apply(s, votes); !st.ok()) return fail(st);
     }
-    for (const PartitionStep& s : steps)
-      if (!s.results.empty() &&
-          !publish(names_.results_subject(), s.results,
-                   msg_id('r', s.orders_seq, o_.me.k, -1)))
-        return false;
+    payload.clear();
+    for (const PartitionStep& s : steps) payload += s.results;
+    if (!payload.empty() && !publish(names_.results_subject(), payload, msg_id('r', first, last, o_.me.k, -1)))
+      return false;
     if (o_.crash_before_commit_after > 0 && ++steps_done_ > o_.crash_before_commit_after) ::raise(SIGKILL);
     // Commit, then acknowledge.
-    const std::uint64_t last = steps.back().orders_seq;
     for (auto it = votes_buf_.begin(); it != votes_buf_.end() && it->first.first <= last;) it = votes_buf_.erase(it);
     PartitionPosition next;
     next.orders_next = last + 1;
@@ -207,14 +214,16 @@ class Server {
         continue;
       }
       for (StreamMessage& m : *got.value) {
-        Result<VoteMessage> v = decode_votes(m.data);
-        if (!v.ok()) {
+        std::vector<VoteMessage> blocks;
+        if (Status st = decode_votes(m.data, blocks); !st.ok()) {
           fail(Status::Corruption("stream " + names_.votes_stream() + " message " + std::to_string(m.seq) + ": " +
-                                  v.status().message()));
+                                  st.message()));
           return Wait::kFailed;
         }
-        if (v->orders_seq < pos_.orders_next) continue;  // for messages committed already (a replay)
-        votes_buf_.try_emplace({v->orders_seq, v->from}, BufferedVote{m.seq, std::move(v).value()});
+        for (VoteMessage& v : blocks) {
+          if (v.orders_seq < pos_.orders_next) continue;  // for messages committed already (a replay)
+          votes_buf_.try_emplace({v.orders_seq, v.from}, BufferedVote{m.seq, std::move(v)});
+        }
       }
       if (!said && seconds_since(started) > 10) {
         hooks_.say("partition " + partition_text(o_.me) + " is waiting for partition " + std::to_string(from + 1) +

@@ -34,7 +34,7 @@ struct ServeOptions {
   std::string stream;
   PartitionId me;
   std::string state_path;          // the partition's state file (--ledger)
-  int fetch_messages = 8;          // orders messages taken per step
+  int fetch_messages = 16;         // orders messages taken per round, at most
   int graceful_wait_ms = 2000;     // a graceful stop waits this long for missing votes, then leaves the round uncommitted
   // Fault injection for the crash drills: after this many committed steps,
   // the next step publishes its votes and results and then the process kills

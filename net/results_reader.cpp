@@ -154,10 +154,9 @@ ResultsReport run_results(const ResultsOptions& o, const NetHooks& hooks) {
     backoff.reset();
     for (const StreamMessage& m : *got.value) {
       entries.clear();
-      Result<ResultsHeader> h = decode_results(m.data, entries);
-      if (!h.ok()) {
+      if (Status st = decode_results(m.data, entries); !st.ok()) {
         rep.status = Status::Corruption("stream " + names.results_stream() + " message " + std::to_string(m.seq) +
-                                        ": " + h.status().message());
+                                        ": " + st.message());
         break;
       }
       for (const ResultEntry& e : entries) {
