@@ -8,6 +8,7 @@
 #
 #   bench/nats-cluster.sh                 # 200000 records, 10% reversals
 #   COUNT=1000000 bench/nats-cluster.sh   # more
+#   PARTITIONS=1 bench/nats-cluster.sh    # serve partitions (default 3)
 #   KEEP=1 bench/nats-cluster.sh          # leave the cluster up; prints how to use it
 # Needs: nats-server (Debian package nats-server), a built build/orderflow.
 set -euo pipefail
@@ -16,6 +17,7 @@ BIN=${ORDERFLOW:-$(cd "$(dirname "$0")/.." && pwd)/build/orderflow}
 COUNT=${COUNT:-200000}
 PRODUCTS=${PRODUCTS:-1000}
 KEEP=${KEEP:-0}
+PARTITIONS=${PARTITIONS:-3}
 command -v nats-server >/dev/null || { echo "nats-server not found (apt-get install nats-server)" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "$BIN not built (make build)" >&2; exit 1; }
 
@@ -80,8 +82,8 @@ t1=$(now)
 # stream itself, from the first record submitted to the last result written.
 "$BIN" submit --nats "$urls" --stream DEMO -c "$dir/catalog.csv" -q /dev/null
 serve_pids=()
-for k in 1 2 3; do
-  "$BIN" serve --nats "$urls" --stream DEMO --partition "$k/3" --ledger "$dir/p$k.ledger" 2>"$dir/serve$k.log" &
+for k in $(seq "$PARTITIONS"); do
+  ${PERF:+perf record -g -o "$PERF.$k"} "$BIN" serve --nats "$urls" --stream DEMO --partition "$k/$PARTITIONS" --ledger "$dir/p$k.ledger" 2>"$dir/serve$k.log" &
   serve_pids+=($!)
   pids+=($!)
 done
@@ -100,10 +102,10 @@ if cmp -s "$dir/process.ndjson" "$dir/results.ndjson"; then
 else
   echo "results DIFFER from process:"; diff "$dir/process.ndjson" "$dir/results.ndjson" | head -20; exit 1
 fi
-awk -v n="$COUNT" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v ts="$t_sub" -v l="${ledger_opt[*]:+ --ledger}" 'BEGIN {
+awk -v n="$COUNT" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v ts="$t_sub" -v parts="$PARTITIONS" -v l="${ledger_opt[*]:+ --ledger}" 'BEGIN {
   p = n / (b - a); s = n / (d - c)
   printf "process%s: %.0f records/s (%.2f s)\n", l, p, b - a
-  printf "submit + 3 x serve + results on the 3-node cluster: %.0f records/s (%.2f s)\n", s, d - c
+  printf "submit + %d x serve + results on the 3-node cluster: %.0f records/s (%.2f s)\n", parts, s, d - c
   printf "ratio: %.3fx\n", s / p
   printf "of which submit: %.2f s\n", ts - c }'
 if [ "$KEEP" = 1 ]; then
