@@ -37,8 +37,8 @@ struct Example {
   const char* text;
 };
 
-// Every line here must work exactly as printed (tests/e2e/help_test.cpp runs
-// the ones that need no files of their own).
+// Every line here must work exactly as printed, in this order (the first ones
+// make the files later ones read): tests/e2e/help_test.cpp runs them all.
 constexpr Example kExamples[] = {
     {"orderflow",
      "  orderflow generate -n 100000 --products 100 --stock 10000 --catalog-out catalog.csv > orders.ndjson\n"
@@ -53,9 +53,9 @@ constexpr Example kExamples[] = {
      "  orderflow generate -n 1000 --dist hot:0.9 --reversals 0.05 -f csv\n"
      "  orderflow generate -n 1000000 --no-ids | orderflow process -o none\n"},
     {"bench",
-     "  orderflow bench -n 500000 --workers 1,2 --dist hot:0.99\n"
-     "  orderflow bench --store atomic,mutex --format csv > bench.csv\n"
-     "  orderflow bench --plot contention.svg\n"},
+     "  orderflow bench -n 200000 --workers 1,2 --dist hot:0.99\n"
+     "  orderflow bench --store atomic,mutex -n 200000 --format csv > bench.csv\n"
+     "  orderflow bench -n 200000 --plot contention.svg\n"},
     {"catalog",
      "  orderflow catalog\n"
      "  orderflow catalog -c catalog.csv -f csv\n"},

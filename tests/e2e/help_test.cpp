@@ -132,3 +132,54 @@ TEST(ErrorsE2E, MostlyUnknownProductsWarnsNamingTheCatalog) {
 
 }  // namespace
 }  // namespace orderflow::testing
+
+#include <cstdio>
+#include <filesystem>
+
+#include "tests/sanitizers.h"
+
+namespace orderflow::testing {
+namespace {
+
+// The "Examples:" lines of `orderflow [COMMAND] --help`.
+std::vector<std::string> examples_of(const std::vector<std::string>& help_args) {
+  std::vector<std::string> out;
+  bool in = false;
+  for (const std::string& l : lines(run(help_args).out)) {
+    if (l == "Examples:") in = true;
+    else if (in && l.rfind("  orderflow ", 0) == 0) out.push_back(l.substr(2));
+    else if (in) in = false;
+  }
+  return out;
+}
+
+// Every example the help shows works exactly as printed, run by /bin/sh in a
+// folder that has the files the examples name (the first ones make them).
+TEST(HelpE2E, EveryExampleWorksAsPrinted) {
+  TempDir dir;
+  std::vector<std::string> all = examples_of({"--help"});
+  for (const char* c : {"generate", "process", "catalog", "help", "bench"}) {
+    std::vector<std::string> e = examples_of({c, "--help"});
+    ASSERT_FALSE(e.empty()) << c;
+    all.insert(all.end(), e.begin(), e.end());
+  }
+  const std::string bin_dir = std::filesystem::path(binary()).parent_path().string();
+  std::size_t ran = 0;
+  for (const std::string& example : all) {
+    // The contention benchmark's defaults take seconds, minutes under sanitizers.
+    if (kSanitized && example.rfind("orderflow bench", 0) == 0) continue;
+    if (example.find("day-*.csv") != std::string::npos && !file_exists(dir.file("day-1.csv"))) {
+      ASSERT_EQ(std::system(("cd '" + dir.path() + "' && PATH='" + bin_dir +
+                             "':$PATH orderflow generate -n 500 --products 100 -f csv > day-1.csv && cp catalog.csv stock.csv")
+                                .c_str()),
+                0);
+    }
+    std::string cmd = "cd '" + dir.path() + "' && PATH='" + bin_dir + "':$PATH; " + example + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << example;
+    ++ran;
+  }
+  EXPECT_GE(ran, 10u);
+}
+
+}  // namespace
+}  // namespace orderflow::testing
