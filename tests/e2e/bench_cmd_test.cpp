@@ -143,12 +143,14 @@ TEST(BenchE2E, PlotRefusesNamesThatAreNotSvg) {
 }
 
 TEST(BenchE2E, TheTableHasALegendAndShortCellsAreWarnedAbout) {
-  RunResult r = run({"bench", "-n", "1000", "--repeat", "1", "--store", "atomic", "--workers", "1,2"});
+  RunResult r = run({"bench", "-n", "200", "--repeat", "1", "--store", "atomic", "--workers", "1,2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\noversold   units sold beyond the initial stock"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nconserved  "), std::string::npos) << r.out;
-  // 1,000 orders take microseconds, far under 10 ms.
-  EXPECT_EQ(r.err.rfind("orderflow: warning: 4 of 4 cells ran under 10 ms (the shortest ", 0), 0u) << r.err;
+  // 200 orders take microseconds, far under 10 ms (a cell preempted on a busy
+  // machine may take longer: the count is not checked exactly).
+  EXPECT_EQ(r.err.rfind("orderflow: warning: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(" of 4 cells ran under 10 ms (the shortest "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("use a larger -n"), std::string::npos) << r.err;
 }
 
