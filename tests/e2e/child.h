@@ -107,7 +107,10 @@ class Child {
       while (std::getline(status, line)) {
         if (line.rfind("SigBlk:", 0) != 0) continue;
         unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
-        if (mask & (1ull << (SIGINT - 1))) return true;
+        // orderflow blocks SIGINT, SIGTERM and SIGUSR1 only; a runtime that
+        // blocks every signal for a moment (ThreadSanitizer's start-up does)
+        // also blocks SIGHUP, and must not be mistaken for it.
+        if ((mask & (1ull << (SIGINT - 1))) && !(mask & (1ull << (SIGHUP - 1)))) return true;
       }
       std::this_thread::sleep_for(5ms);
     }
