@@ -317,6 +317,7 @@ const std::vector<std::string> kLayouts = {
     "amount,productId\n1,A\n\n2,B\n" + std::string(40, 'y') + "\n3,C\n",
     "[{\"a\":1},{\"b\":[2,{\"x\":\",]\"}]}, ,{\"" + std::string(40, 'z') + "\":1},{\"c\":3}]",
     "[\n  {\"a\":1},\n  {\"b\":2}\n]\n",
+    "amount;productId;id\n1;A;\"two\nlines\"\n2;B;\"x;\"\"y\"\"\"\n3;C;z\n",  // quoted fields across lines
 };
 
 // Every record's offset is where its bytes start in the file (for every
