@@ -124,6 +124,15 @@ CommandRun setup_generate(CLI::App& sub) {
   sub.add_option("--invalid", o->gen.invalid, "share of deliberately malformed records")
       ->check(share_validator())
       ->capture_default_str();
+  sub.add_option("--baskets", o->gen.baskets, "share of place records that are baskets of several items")
+      ->check(share_validator())
+      ->capture_default_str();
+  sub.add_option("--min-items", o->gen.min_items, "items per basket at least N")
+      ->check(CLI::Range(std::uint32_t{1}, static_cast<std::uint32_t>(kItemsMax)))
+      ->capture_default_str();
+  sub.add_option("--max-items", o->gen.max_items, "items per basket at most K (uniform in --min-items..K)")
+      ->check(CLI::Range(std::uint32_t{1}, static_cast<std::uint32_t>(kItemsMax)))
+      ->capture_default_str();
   sub.add_flag("--ids,!--no-ids", o->gen.ids, "give each order an id o<seq> (default: on)");
   sub.add_option("-f,--format", o->format, "output format")
       ->check(CLI::IsMember({"ndjson", "csv", "json"}))

@@ -13,6 +13,7 @@
 #include "data/ledger/ledger.h"
 #include "data/ledger/order_index.h"
 #include "data/codec/result_format.h"
+#include "engine/basket_vote.h"
 #include "engine/channel.h"
 #include "engine/input_reader.h"
 #include "engine/output_writer.h"
@@ -23,6 +24,7 @@ namespace orderflow {
 namespace {
 
 constexpr std::size_t kWriteBytes = 1 << 20;  // results are written in chunks about this large
+constexpr std::uint32_t kSeveralOwners = UINT32_MAX - 1;  // router: a basket over several owners
 // Enough jobs to fill each channel halfway and keep every thread busy, with
 // room for batches that finish out of order.
 std::size_t jobs_max_for(const PipelineOptions& o) {
@@ -34,6 +36,25 @@ struct Job {
   Batch batch;
   std::vector<std::uint32_t> route;       // indices of records to apply, grouped by owner
   std::atomic<std::uint32_t> pending{0};  // slices not yet applied
+  // The baskets that span several owners (sharded store), by record index
+  // ascending: engine/basket_vote.h. Kept allocated across recycling.
+  std::unique_ptr<BasketVote[]> votes;
+  std::uint32_t vote_count = 0;
+  std::uint32_t vote_capacity = 0;
+
+  BasketVote& add_vote(std::uint32_t record, std::uint32_t owners) {
+    if (vote_count == vote_capacity) {
+      const std::uint32_t bigger = std::max<std::uint32_t>(16, vote_capacity * 2);
+      std::unique_ptr<BasketVote[]> grown(new BasketVote[bigger]);
+      for (std::uint32_t i = 0; i < vote_count; ++i)
+        grown[i].reset(votes[i].record, votes[i].votes_left.load(std::memory_order_relaxed));
+      votes = std::move(grown);
+      vote_capacity = bigger;
+    }
+    BasketVote& v = votes[vote_count++];
+    v.reset(record, owners);
+    return v;
+  }
 };
 using JobPtr = std::shared_ptr<Job>;
 
@@ -175,6 +196,8 @@ struct Pipeline::State {
   void write_stage();
 
   bool route(Job& job, OrderIndex& index, std::vector<std::uint32_t>& owner, std::vector<std::uint32_t>& count);
+  std::uint32_t basket_owners(const Batch& b, const Record& r, std::uint32_t i);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> spans;  // router scratch: (record, owner) of multi-owner baskets
   void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
 };
 
@@ -220,6 +243,8 @@ bool Pipeline::State::route(Job& job, OrderIndex& index, std::vector<std::uint32
   bool go_on = true;
   owner.assign(b.records.size(), UINT32_MAX);
   count.assign(shards, 0);
+  job.vote_count = 0;
+  spans.clear();
   // The order index is the run's largest table: fetch the batch's slots into
   // cache all at once, so their misses overlap instead of coming one by one.
   if (!cancelled) {
@@ -244,21 +269,59 @@ bool Pipeline::State::route(Job& job, OrderIndex& index, std::vector<std::uint32
       go_on = false;
       break;
     }
-    if (resolve(r, index)) {
-      std::uint32_t k = sharded ? static_cast<std::uint32_t>(owner_of(r.product, shards)) : 0;
+    if (resolve(r, index, b.items)) {
+      std::uint32_t k = 0;
+      if (sharded && r.is_basket()) k = basket_owners(b, r, static_cast<std::uint32_t>(i));
+      else if (sharded) k = static_cast<std::uint32_t>(owner_of(r.product, shards));
+      if (k == kSeveralOwners) {
+        job.add_vote(static_cast<std::uint32_t>(i), 0);
+        std::uint32_t n = 0;
+        for (std::size_t j = spans.size(); j-- > 0 && spans[j].first == i;) {
+          ++count[spans[j].second];
+          ++n;
+        }
+        job.votes[job.vote_count - 1].reset(static_cast<std::uint32_t>(i), n);
+      } else {
+        ++count[k];
+      }
       owner[i] = k;
-      ++count[k];
     }
   }
-  // Counting sort of the routed records by owner, keeping seq order within each.
+  // Counting sort of the routed records by owner, keeping seq order within
+  // each; a basket over several owners goes to each of them.
   std::vector<std::uint32_t> start(shards + 1, 0);
   for (std::size_t k = 0; k < shards; ++k) start[k + 1] = start[k] + count[k];
   job.route.resize(start[shards]);
   std::vector<std::uint32_t> at(start.begin(), start.end() - 1);
-  for (std::size_t i = 0; i < b.records.size(); ++i)
-    if (owner[i] != UINT32_MAX) job.route[at[owner[i]]++] = static_cast<std::uint32_t>(i);
+  std::size_t next_span = 0;
+  for (std::size_t i = 0; i < b.records.size(); ++i) {
+    if (owner[i] == kSeveralOwners) {
+      for (; next_span < spans.size() && spans[next_span].first == i; ++next_span)
+        job.route[at[spans[next_span].second]++] = static_cast<std::uint32_t>(i);
+    } else if (owner[i] != UINT32_MAX) {
+      job.route[at[owner[i]]++] = static_cast<std::uint32_t>(i);
+    }
+  }
   count.assign(start.begin(), start.end());  // hand the offsets back to the caller
   return go_on;
+}
+
+// The owner of every item of basket r (record i): one owner, or
+// kSeveralOwners with (i, owner) for each distinct owner appended to `spans`.
+std::uint32_t Pipeline::State::basket_owners(const Batch& b, const Record& r, std::uint32_t i) {
+  const std::size_t shards = slices.size();
+  const Item* items = b.items_of(r);
+  const auto first = static_cast<std::uint32_t>(owner_of(items[0].product, shards));
+  std::size_t from = spans.size();
+  for (std::uint16_t k = 1; k < r.items.count; ++k) {
+    const auto o = static_cast<std::uint32_t>(owner_of(items[k].product, shards));
+    if (o == first) continue;
+    if (spans.size() == from) spans.emplace_back(i, first);
+    bool known = false;
+    for (std::size_t j = from; j < spans.size(); ++j) known |= spans[j].second == o;
+    if (!known) spans.emplace_back(i, o);
+  }
+  return spans.size() == from ? first : kSeveralOwners;
 }
 
 void Pipeline::State::route_stage() {
@@ -305,7 +368,7 @@ void Pipeline::State::finish(JobPtr job, ResultFormatter& formatter, Partial& pa
     if (!r.decided) cancel(r, why);  // only after a hard stop
   {
     std::lock_guard<std::mutex> lock(partial.mu);
-    for (const Record& r : b.records) partial.stats.count(r);
+    for (const Record& r : b.records) partial.stats.count(r, b.items);
   }
   if (out_fd >= 0) formatter.format(b, b.out);
   done.send(std::move(job));
@@ -320,16 +383,29 @@ void Pipeline::State::apply_stage(std::size_t k, std::atomic<std::size_t>& left)
     // The router routes only batches before the cut: they are applied whole,
     // even after a hard stop, so that the cancelled records are a contiguous
     // tail. Only a failure stops applying (nothing is exact then).
-    const bool cancelled = failed.load();
+    bool cancelled = failed.load();
+    Job& routed = *s.job;
+    std::uint32_t next_vote = 0;  // job.votes are by record index, as the slice is
     for (std::uint32_t i = s.begin; i < s.end; ++i) {
-      Record& r = b.records[s.job->route[i]];
+      const std::uint32_t index_in_batch = routed.route[i];
+      Record& r = b.records[index_in_batch];
+      if (r.is_basket() && routed.vote_count > 0) {
+        while (next_vote < routed.vote_count && routed.votes[next_vote].record < index_in_batch) ++next_vote;
+        if (next_vote < routed.vote_count && routed.votes[next_vote].record == index_in_batch) {
+          // A basket over several owners: this owner's part of the vote.
+          VotePhase outcome = vote(routed.votes[next_vote], r, b.items_of(r), *store, catalog, k, slices.size(),
+                                   cancelled, cancel_reason(), failed);
+          if (outcome == VotePhase::kCancelled) cancelled = true;  // the run is being cut: so is the rest
+          continue;
+        }
+      }
       if (cancelled) {
         cancel(r, cancel_reason());
         continue;
       }
       // A reverse whose order another worker has not applied yet (shared
       // stores only); that order is before this one, so it is routed too.
-      while (apply(r, *store, catalog) == ApplyResult::kRetry) {
+      while (apply(r, b.items, *store, catalog) == ApplyResult::kRetry) {
         if (failed.load()) {
           cancel(r, cancel_reason());
           break;

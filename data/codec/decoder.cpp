@@ -101,6 +101,7 @@ Field field_of(const char* s, std::size_t n) {
   switch (n) {
     case 2: return std::memcmp(s, "id", 2) == 0 ? Field::kId : std::memcmp(s, "op", 2) == 0 ? Field::kOp : Field::kNone;
     case 6: return std::memcmp(s, "amount", 6) == 0 ? Field::kAmount : Field::kNone;
+    case 5: return std::memcmp(s, "items", 5) == 0 ? Field::kItems : Field::kNone;
     case 9: return std::memcmp(s, "productId", 9) == 0 ? Field::kProductId : Field::kNone;
     default: return Field::kNone;
   }
@@ -115,6 +116,11 @@ TextSpan span_of(const char* base, std::string_view s) {
 
 // SAX handler for one JSON record. Collects the first semantic defect but
 // lets the parser run on, so that a syntax error anywhere wins.
+//
+// Depths: 1 is the record's members; a basket's `items` array is depth 2, its
+// item objects' members depth 3. Items are appended to `items` (the batch's
+// side table) as they are met; the caller drops them if the record is not a
+// basket after all.
 struct RecordHandler {
   Record* r = nullptr;
   const char* base = nullptr;  // r's first byte: where TextSpans count from
@@ -124,8 +130,16 @@ struct RecordHandler {
   Defect defect = Defect::kNone;
   Field defect_field = Field::kNone;
   std::uint64_t defect_arg = 0;
+  // The items array, while it is being read.
+  std::vector<Item>* items = nullptr;
+  std::size_t first_item = 0;  // where this record's items start in *items
+  bool in_items = false;       // inside the top-level items array
+  std::uint32_t item_count = 0;  // elements of items so far (also beyond kItemsMax)
+  Field item_key = Field::kNone;
+  unsigned item_seen = 0;
+  std::uint64_t units = 0;     // sum of the item amounts (saturated)
 
-  void reset(Record* rec, const char* text) {
+  void reset(Record* rec, const char* text, std::vector<Item>* item_table) {
     r = rec;
     base = text;
     depth = 0;
@@ -134,6 +148,26 @@ struct RecordHandler {
     defect = Defect::kNone;
     defect_field = Field::kNone;
     defect_arg = 0;
+    items = item_table;
+    first_item = item_table->size();
+    in_items = false;
+    item_count = 0;
+    item_key = Field::kNone;
+    item_seen = 0;
+    units = 0;
+  }
+  // The item being read (depth 3), or nullptr beyond kItemsMax.
+  Item* item() { return item_count <= kItemsMax ? &items->back() : nullptr; }
+  bool in_item() const { return in_items && depth == 3; }
+  // A value at depth 3: belongs to item_key of the current item.
+  bool item_value_wrong_type() {
+    if (item_key != Field::kNone) fail(Defect::kItemWrongType, item_key, item_count);
+    return true;
+  }
+  // A value or container that is an element of items (depth 2): not an object.
+  void item_element_not_object() {
+    ++item_count;
+    fail(Defect::kItemNotObject, Field::kItems, item_count);
   }
   void fail(Defect d, Field f = Field::kNone, std::uint64_t arg = 0) {
     if (defect != Defect::kNone) return;
@@ -151,6 +185,11 @@ struct RecordHandler {
     return depth == 1 ? key : Field::kNone;
   }
   bool wrong_type_if_known() {
+    if (in_items) {
+      if (depth == 2) item_element_not_object();
+      else if (depth == 3) item_value_wrong_type();
+      return true;
+    }
     if (Field f = scalar(); f != Field::kNone) fail(Defect::kWrongType, f);
     return true;
   }
@@ -162,6 +201,24 @@ struct RecordHandler {
   bool Uint64(std::uint64_t) { return wrong_type_if_known(); }
   bool Double(double) { return wrong_type_if_known(); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    if (in_items) {
+      if (depth == 2) {
+        item_element_not_object();
+      } else if (depth == 3 && item_key == Field::kAmount) {
+        std::string_view text(s, n);
+        if (!canonical_integer(text)) {
+          fail(Defect::kItemWrongType, Field::kAmount, item_count);
+        } else if (Item* it = item()) {
+          it->amount_text = span_of(base, text);
+          it->amount = integer_value(text);
+          const std::uint64_t a = it->amount < 0 ? 0 : static_cast<std::uint64_t>(it->amount);
+          units = units + a < units ? UINT64_MAX : units + a;
+        }
+      } else if (depth == 3) {
+        item_value_wrong_type();
+      }
+      return true;
+    }
     Field f = scalar();
     if (f == Field::kAmount) {
       std::string_view text(s, n);
@@ -178,6 +235,17 @@ struct RecordHandler {
     return true;
   }
   bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (in_items) {
+      if (depth == 2) {
+        item_element_not_object();
+      } else if (depth == 3 && item_key == Field::kProductId) {
+        if (!is_valid_utf8(std::string_view(s, n))) fail(Defect::kItemInvalidUtf8, Field::kProductId, item_count);
+        else if (Item* it = item()) it->product_text = span_of(base, std::string_view(s, n));
+      } else if (depth == 3) {
+        item_value_wrong_type();
+      }
+      return true;
+    }
     Field f = scalar();
     // The reader validates raw bytes, but decodes a lone low-surrogate escape
     // ("\udc00") into bytes that are not UTF-8; such a field must not be echoed.
@@ -202,12 +270,25 @@ struct RecordHandler {
         if (defect == Defect::kNone) r->amount_text = span_of(base, std::string_view(s, n));  // shown in the error text
         fail(Defect::kWrongType, Field::kAmount, kWrongTypeQuoted);
         break;
+      case Field::kItems:
+        fail(Defect::kWrongType, f);
+        break;
       case Field::kNone:
         break;
     }
     return true;
   }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (in_item()) {
+      item_key = field_of(s, n);
+      if (item_key != Field::kProductId && item_key != Field::kAmount) {
+        item_key = Field::kNone;  // unknown fields of an item are ignored, like a record's
+      } else {
+        if (item_seen & bit(item_key)) fail(Defect::kItemDuplicateField, item_key, item_count);
+        item_seen |= bit(item_key);
+      }
+      return true;
+    }
     if (depth != 1) return true;
     key = field_of(s, n);
     if (key != Field::kNone) {
@@ -217,22 +298,42 @@ struct RecordHandler {
     return true;
   }
   bool StartObject() {
-    if (depth == 1 && key != Field::kNone) fail(Defect::kWrongType, key);
+    if (in_items && depth == 2) {  // an item
+      ++item_count;
+      if (item_count <= kItemsMax) items->emplace_back();
+      item_key = Field::kNone;
+      item_seen = 0;
+    } else if (in_items && depth == 3) {
+      item_value_wrong_type();
+    } else if (depth == 1 && key != Field::kNone) {
+      fail(Defect::kWrongType, key);
+    }
     ++depth;
     return true;
   }
   bool EndObject(rapidjson::SizeType) {
     --depth;
+    if (in_items && depth == 2) {  // the end of an item: both fields are required
+      if (!(item_seen & bit(Field::kProductId))) fail(Defect::kItemMissingField, Field::kProductId, item_count);
+      else if (!(item_seen & bit(Field::kAmount))) fail(Defect::kItemMissingField, Field::kAmount, item_count);
+    }
     return true;
   }
   bool StartArray() {
-    if (depth == 0) fail(Defect::kNotObject);
+    if (in_items && depth == 2) item_element_not_object();
+    else if (in_items && depth == 3) item_value_wrong_type();
+    else if (depth == 0) fail(Defect::kNotObject);
+    else if (depth == 1 && key == Field::kItems) in_items = true;
     else if (depth == 1 && key != Field::kNone) fail(Defect::kWrongType, key);
     ++depth;
     return true;
   }
   bool EndArray(rapidjson::SizeType) {
     --depth;
+    if (in_items && depth == 1) {
+      in_items = false;
+      if (item_count < 1 || item_count > kItemsMax) fail(Defect::kItemCount, Field::kItems, item_count);
+    }
     return true;
   }
 };
@@ -247,6 +348,8 @@ struct Decoder::Impl {
 
   explicit Impl(const Catalog& c) : catalog(c) {}
 
+  std::vector<Item>* items = nullptr;  // the batch being decoded's item table
+
   void decode_json(Record& r, char* text) {
     if (!is_ascii(std::string_view(text, r.length))) {
       if (std::size_t bad = find_invalid_utf8(std::string_view(text, r.length)); bad != std::string_view::npos) {
@@ -257,7 +360,7 @@ struct Decoder::Impl {
         return;
       }
     }
-    handler.reset(&r, text);
+    handler.reset(&r, text, items);
     rapidjson::InsituStringStream stream(text);
     const bool deep = r.length > kRecursiveDepthMax && opening_brackets(text, r.length) > kRecursiveDepthMax;
     rapidjson::ParseResult pr = deep ? reader.Parse<kDeepJsonFlags>(stream, handler)
@@ -267,19 +370,35 @@ struct Decoder::Impl {
     // bytes from where it stopped on are still as read.
     const std::size_t stop = pr.IsError() ? pr.Offset() : stream.Tell();
     if (pr.IsError() || stop != r.length) {
-      if (const void* nul = std::memchr(text + stop, '\0', r.length - std::min<std::size_t>(stop, r.length)))
+      if (const void* nul = std::memchr(text + stop, '\0', r.length - std::min<std::size_t>(stop, r.length))) {
+        items->resize(handler.first_item);
         return nul_byte(r, text, nul);
+      }
     }
     if (pr.IsError()) {
+      items->resize(handler.first_item);
       set_defect(r, Defect::kJsonSyntax, Field::kNone, pr.Offset());
       r.json_code = static_cast<std::uint16_t>(pr.Code());
       return;
     }
     if (handler.defect != Defect::kNone) {
+      items->resize(handler.first_item);
       set_defect(r, handler.defect, handler.defect_field, handler.defect_arg);
       return;
     }
-    check_required(r, handler.seen);
+    if (!(handler.seen & bit(Field::kItems))) return check_required(r, handler.seen);
+    // A basket (SPEC.md "Linked orders"): items instead of productId and amount.
+    if (r.op == Op::kReverse) {  // a reverse names its order; items are ignored, like productId
+      items->resize(handler.first_item);
+      return check_required(r, handler.seen);
+    }
+    if (handler.seen & (bit(Field::kProductId) | bit(Field::kAmount))) {
+      items->resize(handler.first_item);
+      return set_defect(r, Defect::kItemsMixed, Field::kItems);
+    }
+    r.product = kBasketProduct;
+    r.items = ItemRange{static_cast<std::uint32_t>(handler.first_item), static_cast<std::uint16_t>(handler.item_count), 0};
+    r.amount = handler.units > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(handler.units);
   }
 
   static void nul_byte(Record& r, const char* text, const void* nul) {
@@ -338,7 +457,8 @@ struct Decoder::Impl {
   // overlap, as every slot is prefetched before the first one is read.
   void classify(Batch& batch, std::size_t from) {
     auto needs_product = [](const Record& r) {
-      return r.reason == Reason::kNone && r.op == Op::kPlace && r.amount >= kAmountMin && r.amount <= kAmountMax;
+      return r.reason == Reason::kNone && r.op == Op::kPlace && !r.is_basket() && r.amount >= kAmountMin &&
+             r.amount <= kAmountMax;
     };
     const ProductIndex& index = catalog.index();
     hashes.clear();
@@ -353,6 +473,10 @@ struct Decoder::Impl {
       Record& r = batch.records[i];
       if (!r.id.empty()) r.id_hash = hash_bytes(r.id);
       if (r.reason != Reason::kNone || r.op != Op::kPlace) continue;
+      if (r.is_basket()) {
+        classify_basket(batch, r);
+        continue;
+      }
       if (!needs_product(r)) {
         r.reason = Reason::kInvalidAmount;
         continue;
@@ -362,6 +486,30 @@ struct Decoder::Impl {
     }
   }
   std::vector<std::uint64_t> hashes;  // scratch for classify
+
+  // A basket's checks, SPEC order: the first item with an amount out of
+  // range, else the first unknown product; `items.failed` names it.
+  void classify_basket(Batch& batch, Record& r) {
+    Item* items = batch.items_of(r);
+    const std::uint16_t n = r.items.count;
+    for (std::uint16_t k = 0; k < n; ++k) {
+      if (items[k].amount < kAmountMin || items[k].amount > kAmountMax) {
+        r.reason = Reason::kInvalidAmount;
+        r.items.failed = static_cast<std::uint16_t>(k + 1);
+        return;
+      }
+    }
+    const ProductIndex& index = catalog.index();
+    for (std::uint16_t k = 0; k < n; ++k) {
+      const std::string_view id = batch.text(r, items[k].product_text);
+      items[k].product = index.find(id, hash_bytes(id));
+      if (items[k].product == kNoProduct) {
+        r.reason = Reason::kUnknownProduct;
+        r.items.failed = static_cast<std::uint16_t>(k + 1);
+        return;
+      }
+    }
+  }
 };
 
 Decoder::Decoder(const Catalog& catalog) : impl_(std::make_unique<Impl>(catalog)) {}
@@ -372,6 +520,7 @@ void Decoder::decode(Batch& batch) {
   // decoded in full (a cancelled run may skip decoding altogether).
   std::size_t from = 0;
   while (from < batch.records.size() && batch.records[from].decoded) ++from;
+  impl_->items = &batch.items;
   for (std::size_t i = from; i < batch.records.size(); ++i) {
     Record& r = batch.records[i];
     r.decoded = true;

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "data/base/json_util.h"
@@ -64,7 +65,7 @@ void append_defect(std::string& e, const Batch& batch, const Record& r) {
     case Defect::kWrongType:
       e += "field ";
       e += field;
-      e += r.field == Field::kAmount ? " must be an integer" : " must be a string";
+      e += r.field == Field::kAmount ? " must be an integer" : r.field == Field::kItems ? " must be an array" : " must be a string";
       if (r.field == Field::kAmount && r.defect_arg != 0) {
         e += ": got ";
         append_value(e, batch.text(r, r.amount_text), r.defect_arg == kWrongTypeQuoted);
@@ -93,7 +94,36 @@ void append_defect(std::string& e, const Batch& batch, const Record& r) {
     case Defect::kArrayUnterminated: e += "JSON array not terminated (missing ])"; break;
     case Defect::kNotArray: e += "expected a JSON array ([)"; break;
     case Defect::kTrailingContent: e += "unexpected content after the JSON array"; break;
+    case Defect::kItemsMixed: e += "field items cannot be combined with a top-level productId or amount"; break;
+    case Defect::kItemCount:
+      e += "field items must hold 1 to " + std::to_string(kItemsMax) + " items: got " + std::to_string(r.defect_arg);
+      break;
+    case Defect::kItemNotObject: e += "items: item " + std::to_string(r.defect_arg) + " is not an object"; break;
+    case Defect::kItemMissingField:
+      e += "items: item " + std::to_string(r.defect_arg) + ": missing field ";
+      e += field;
+      break;
+    case Defect::kItemWrongType:
+      e += "items: item " + std::to_string(r.defect_arg) + ": field ";
+      e += field;
+      e += r.field == Field::kAmount ? " must be an integer" : " must be a string";
+      break;
+    case Defect::kItemDuplicateField:
+      e += "items: item " + std::to_string(r.defect_arg) + ": field ";
+      e += field;
+      e += " appears twice";
+      break;
+    case Defect::kItemInvalidUtf8:
+      e += "items: item " + std::to_string(r.defect_arg) + ": field productId is not valid UTF-8";
+      break;
   }
+}
+
+// A basket's rejection that names one of its items ("item":K, "item K: ...").
+bool names_item(const Record& r) {
+  return r.is_basket() && r.items.failed != 0 &&
+         (r.reason == Reason::kInvalidAmount || r.reason == Reason::kUnknownProduct ||
+          r.reason == Reason::kInsufficientStock);
 }
 
 }  // namespace
@@ -142,6 +172,7 @@ struct ResultFormatter::Impl {
   const std::vector<std::string>& sources;
   ResultFormat format = ResultFormat::kNdjson;
   std::string error;  // scratch for error texts
+  std::string items_cell, units_cell;  // scratch for a basket's CSV/TSV cells
   // RapidJSON escapes the rare strings that need it (control characters, '"', '\\').
   rapidjson::StringBuffer escaped;
   rapidjson::Writer<rapidjson::StringBuffer> escaper;
@@ -239,6 +270,21 @@ struct ResultFormatter::Impl {
   }
 
   void error_text(const Batch& batch, const Record& r, std::string& e) const {
+    // A basket's rejection that names an item: "item K: " and that item's text.
+    TextSpan amount_text = r.amount_text, product_text = r.product_text;
+    std::uint32_t product = r.product;
+    std::int64_t amount = r.amount, stock_seen = r.stock_seen;
+    if (names_item(r)) {
+      const Item& it = batch.items_of(r)[r.items.failed - 1];
+      e += "item ";
+      append_int(e, r.items.failed);
+      e += ": ";
+      amount_text = it.amount_text;
+      product_text = it.product_text;
+      product = it.product;
+      amount = it.amount;
+      stock_seen = it.stock_seen;
+    }
     switch (r.reason) {
       case Reason::kInvalidRecord:
         e += batch.file < sources.size() ? sources[batch.file] : std::string("?");
@@ -248,22 +294,22 @@ struct ResultFormatter::Impl {
         append_defect(e, batch, r);
         break;
       case Reason::kInvalidAmount:
-        e += r.amount < kAmountMin ? "order amount must be at least 1: got "
+        e += amount < kAmountMin ? "order amount must be at least 1: got "
                                    : "order amount must be at most 1000000000: got ";
-        e += batch.text(r, r.amount_text);
+        e += batch.text(r, amount_text);
         break;
       case Reason::kUnknownProduct:
         e += "product ";
-        append_value(e, batch.text(r, r.product_text), false);
+        append_value(e, batch.text(r, product_text), false);
         e += " does not exist";
         break;
       case Reason::kInsufficientStock:
         e += "not enough stock for product ";
-        e += catalog.product(r.product).id;
+        e += catalog.product(product).id;
         e += ": got ";
-        append_int(e, r.stock_seen);
+        append_int(e, stock_seen);
         e += ", want ";
-        append_int(e, r.amount);
+        append_int(e, amount);
         break;
       case Reason::kDuplicateId:
         e += "duplicate order id ";
@@ -285,6 +331,35 @@ struct ResultFormatter::Impl {
       case Reason::kInterrupted: e += "interrupted before the record was applied"; break;
       case Reason::kNone: break;
     }
+  }
+
+  // A basket's item's productId: as written, or (a reverse's copy) the catalog's.
+  std::string_view item_product(const Batch& batch, const Record& r, const Item& it) const {
+    return it.product_text.empty() && it.product != kNoProduct ? std::string_view(catalog.product(it.product).id)
+                                                               : batch.text(r, it.product_text);
+  }
+  // Room the items array of a basket needs.
+  std::size_t items_room(const Batch& batch, const Record& r) const {
+    std::size_t n = 16;
+    const Item* items = batch.items_of(r);
+    for (std::uint16_t k = 0; k < r.items.count; ++k)
+      n += 40 + room(item_product(batch, r, items[k])) + std::max<std::size_t>(items[k].amount_text.size, 20);
+    return n;
+  }
+  // "items":[{"productId":"MWBLU","amount":2},...]
+  void items_array(const Batch& batch, const Record& r) {
+    lit(",\"items\":[");
+    const Item* items = batch.items_of(r);
+    for (std::uint16_t k = 0; k < r.items.count; ++k) {
+      if (k) *p++ = ',';
+      lit("{\"productId\":");
+      str(item_product(batch, r, items[k]));
+      lit(",\"amount\":");
+      if (items[k].amount_text.empty()) i64(items[k].amount);
+      else raw(batch.text(r, items[k].amount_text));
+      *p++ = '}';
+    }
+    *p++ = ']';
   }
 
   // Room a CSV/TSV cell of `s` may need (quotes doubled, or escapes).
@@ -320,8 +395,24 @@ struct ResultFormatter::Impl {
     const char sep = format == ResultFormat::kTsv ? '\t' : ',';
     const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
     const bool fields = r.decoded && r.defect == Defect::kNone;
-    const std::string_view amount_text = batch.text(r, r.amount_text);
-    const std::string_view product_id = r.op == Op::kPlace ? batch.text(r, r.product_text)
+    const bool basket = fields && r.is_basket();
+    // A basket: its items as "P1:2;P2:1" in productId, its total units in amount.
+    if (basket) {
+      items_cell.clear();
+      const Item* items = batch.items_of(r);
+      for (std::uint16_t k = 0; k < r.items.count; ++k) {
+        if (k) items_cell += ';';
+        items_cell += item_product(batch, r, items[k]);
+        items_cell += ':';
+        if (items[k].amount_text.empty()) append_int(items_cell, items[k].amount);
+        else items_cell += batch.text(r, items[k].amount_text);
+      }
+      units_cell.clear();
+      append_int(units_cell, r.amount);
+    }
+    const std::string_view amount_text = basket ? std::string_view(units_cell) : batch.text(r, r.amount_text);
+    const std::string_view product_id = basket                      ? std::string_view(items_cell)
+                                        : r.op == Op::kPlace        ? batch.text(r, r.product_text)
                                         : r.product != kNoProduct ? std::string_view(catalog.product(r.product).id)
                                                                   : std::string_view();
     if (!ok) {
@@ -344,7 +435,11 @@ struct ResultFormatter::Impl {
       } else {
         lit("reverse");
         *p++ = sep;
-        if (r.product != kNoProduct) {
+        if (basket) {
+          cell(product_id);
+          *p++ = sep;
+          raw(amount_text);
+        } else if (r.product != kNoProduct) {
           cell(product_id);
           *p++ = sep;
           i64(r.amount);
@@ -384,15 +479,18 @@ struct ResultFormatter::Impl {
     if (format != ResultFormat::kNdjson) return delimited(batch, r, out);
     const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
     const bool fields = r.decoded && r.defect == Defect::kNone;
-    const std::string_view amount_text = batch.text(r, r.amount_text);
-    const std::string_view product_id = r.op == Op::kPlace ? batch.text(r, r.product_text)
+    const bool basket = fields && r.is_basket();
+    const std::string_view amount_text = basket ? std::string_view() : batch.text(r, r.amount_text);
+    const std::string_view product_id = basket                      ? std::string_view()
+                                        : r.op == Op::kPlace        ? batch.text(r, r.product_text)
                                         : r.product != kNoProduct ? std::string_view(catalog.product(r.product).id)
                                                                   : std::string_view();
     if (!ok) {
       error.clear();
       error_text(batch, r, error);
     }
-    begin(160 + (fields ? room(r.id) + room(product_id) + amount_text.size() : 0) + (ok ? 0 : room(error)));
+    begin(160 + (fields ? room(r.id) + room(product_id) + amount_text.size() : 0) + (ok ? 0 : room(error)) +
+          (basket ? items_room(batch, r) : 0));
     lit("{\"seq\":");
     u64(r.seq);
     if (fields) {
@@ -400,7 +498,11 @@ struct ResultFormatter::Impl {
         lit(",\"id\":");
         str(r.id);
       }
-      if (r.op == Op::kPlace) {
+      if (basket) {
+        if (r.op == Op::kPlace) lit(",\"op\":\"place\"");
+        else lit(",\"op\":\"reverse\"");
+        items_array(batch, r);
+      } else if (r.op == Op::kPlace) {
         lit(",\"op\":\"place\",\"productId\":");
         str(product_id);
         lit(",\"amount\":");
@@ -425,7 +527,13 @@ struct ResultFormatter::Impl {
       cents(r.total);
     } else {
       raw(to_string(r.reason));
-      lit("\",\"error\":");
+      if (basket && names_item(r)) {
+        lit("\",\"item\":");
+        u64(r.items.failed);
+        lit(",\"error\":");
+      } else {
+        lit("\",\"error\":");
+      }
       str(error);
     }
     lit("}\n");

@@ -87,6 +87,8 @@ std::string unknown_product_id(const Catalog& catalog) {
 // Bytes a record needs besides its product fragment: ids and amounts of at most
 // 20 digits, the longest fixed text (well under 100 bytes), and separators.
 constexpr std::size_t kRecordOverheadBytes = 160;
+// Bytes an item of a basket needs besides its product fragment: {"productId":,"amount":N},
+constexpr std::size_t kItemOverheadBytes = 48;
 // Short product fragments are copied with a fixed size; fragments_ ends with this much padding.
 constexpr std::size_t kFragmentPadBytes = 16;
 
@@ -112,6 +114,12 @@ Status validate(const GeneratorOptions& o) {
     return Status::InvalidArgument("--reversals plus --invalid must be at most 1 (they are shares of the same records)");
   if (o.reversals > 0 && !o.ids)
     return Status::InvalidArgument("--reversals needs order ids (a reverse record names the id it undoes); drop --no-ids");
+  if (!share(o.baskets)) return Status::InvalidArgument("--baskets must be a share between 0 and 1");
+  if (o.min_items < 1 || o.max_items > kItemsMax || o.min_items > o.max_items)
+    return Status::InvalidArgument("--min-items and --max-items must satisfy 1 <= min <= max <= " +
+                                   std::to_string(kItemsMax));
+  if (o.baskets > 0 && o.format == StreamFormat::kCsv)
+    return Status::InvalidArgument("--baskets needs --format ndjson or json (CSV rows are single-item orders)");
   if (o.dist.kind == Distribution::Kind::kHot && !share(o.dist.param))
     return Status::InvalidArgument("hot:SHARE needs a share between 0 and 1");
   if (o.dist.kind == Distribution::Kind::kZipf && !(o.dist.param >= 0 && o.dist.param <= kZipfExponentMax))
@@ -143,6 +151,7 @@ Result<Generator> Generator::create(const Catalog& catalog, const GeneratorOptio
   append_fragment(g.unknown_product_, unknown_product_id(catalog), options.format);
   longest = std::max(longest, g.unknown_product_.size());
   g.record_bytes_max_ = kRecordOverheadBytes + longest;
+  if (options.baskets > 0) g.record_bytes_max_ += options.max_items * (kItemOverheadBytes + longest);
   return g;
 }
 
@@ -212,6 +221,23 @@ char* Generator::place(char* p, std::uint32_t product, std::uint64_t amount) {
   p = put_uint(p, amount);
   *p++ = '}';
   return p;
+}
+
+// {"id":"o9","items":[{"productId":"MWBLU","amount":2},{"productId":"MWLEM","amount":1}]}
+char* Generator::basket(char* p) {
+  const auto amounts = static_cast<std::uint64_t>(o_.max_amount);
+  const std::uint64_t n = o_.min_items + rng_.below(o_.max_items - o_.min_items + 1);
+  p = o_.ids ? put(put_seq(put(p, "{\"id\":\"o")), "\",\"items\":[") : put(p, "{\"items\":[");
+  for (std::uint64_t k = 0; k < n; ++k) {
+    const std::uint32_t product = sampler_.sample(rng_);
+    if (k) *p++ = ',';
+    p = put(p, "{\"productId\":");
+    p = put(product_fragment(p, product), ",\"amount\":");
+    p = put_uint(p, 1 + rng_.below(amounts));
+    *p++ = '}';
+  }
+  counts_.items += n;
+  return put(p, "]}");
 }
 
 // {"id":"o7","op":"reverse"}   |   o7,reverse,,
@@ -299,6 +325,11 @@ std::size_t Generator::fill(char* buf, std::size_t cap) {
     } else if (u < reverse_below && placed_size() > 0) {
       p = reverse(p, take_placed(rng_.below(placed_size())));
       ++counts_.reversals;
+    } else if (o_.baskets > 0 && rng_.unit() < o_.baskets) {
+      p = basket(p);
+      if (o_.reversals > 0) remember_placed(seq_);
+      ++counts_.placed;
+      ++counts_.baskets;
     } else if (pair_draws) {
       auto [product, amount] = rng_.below_pair(sampler_.products(), amounts);  // one engine output
       p = place(p, product, 1 + std::uint64_t{amount});

@@ -15,6 +15,11 @@
 //      place      otherwise: product from the distribution, amount uniform in
 //                 1..max_amount, id `o<seq>` (ids are unique: seq is).
 //    (With invalid == reversals == 0 no such draw is made.)
+//    A place record is a basket with probability `baskets` (one more draw,
+//    made only when baskets > 0, so streams without baskets are unchanged):
+//    min_items..max_items items (uniform), each with its own product from the
+//    distribution (a product may repeat) and amount uniform in 1..max_amount.
+//    Baskets need a JSON format (CSV rows are single-item orders).
 //  - Malformed records cycle, by the same Rng, through the Malformation kinds;
 //    `orderflow process` rejects each as expected_reason(kind) says, and never
 //    rejects a well-formed record as invalid_record, invalid_amount or
@@ -22,6 +27,7 @@
 //  - Formats:
 //      ndjson  {"id":"o1","productId":"MWBLU","amount":3}   one per line
 //              {"id":"o7","op":"reverse"}
+//              {"id":"o9","items":[{"productId":"MWBLU","amount":2},{"productId":"MWLEM","amount":1}]}
 //      csv     header "id,op,productId,amount" ("op,productId,amount" without
 //              ids), rows "o1,place,MWBLU,3" and "o7,reverse,,"
 //      json    "[" newline, the ndjson objects one per line separated by ",",
@@ -76,6 +82,9 @@ struct GeneratorOptions {
   double reversals = 0;                // share of reverse records, 0..1
   double invalid = 0;                  // share of malformed records, 0..1 (sum with reversals <= 1)
   bool ids = true;                     // give each record an id o<seq> (reversals need it)
+  double baskets = 0;                  // share of place records that are baskets, 0..1
+  std::uint32_t min_items = 2;         // items per basket, uniform in min_items..max_items,
+  std::uint32_t max_items = 3;         //   1 <= min_items <= max_items <= kItemsMax
   StreamFormat format = StreamFormat::kNdjson;
   std::uint64_t seed = 1;
 };
@@ -87,7 +96,9 @@ Status validate(const GeneratorOptions& o);
 // What was generated so far, by kind.
 struct GeneratorCounts {
   std::uint64_t records = 0;
-  std::uint64_t placed = 0;     // well-formed place records
+  std::uint64_t placed = 0;     // well-formed place records (baskets included)
+  std::uint64_t baskets = 0;    // of which baskets
+  std::uint64_t items = 0;      // the baskets' items
   std::uint64_t reversals = 0;
   std::uint64_t malformed = 0;
   std::array<std::uint64_t, kMalformationCount> by_malformation{};
@@ -123,6 +134,7 @@ class Generator {
   Generator(const GeneratorOptions& options, ProductSampler sampler);
 
   char* place(char* p, std::uint32_t product, std::uint64_t amount);
+  char* basket(char* p);
   char* reverse(char* p, std::uint64_t target);
   char* malformed(char* p, Malformation m, std::uint32_t product, std::uint64_t amount);
   char* product_fragment(char* p, std::uint32_t product) const;

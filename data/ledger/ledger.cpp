@@ -2,7 +2,24 @@
 
 namespace orderflow {
 
-bool resolve(Record& r, OrderIndex& index) {
+namespace {
+
+// The basket's items as the stores and the order index see them.
+std::size_t stock_items(const Record& r, const Item* items, StockItem* out) {
+  for (std::uint16_t k = 0; k < r.items.count; ++k)
+    out[k] = StockItem{items[k].product, static_cast<std::uint32_t>(items[k].amount)};
+  return r.items.count;
+}
+
+Cents basket_total(const Record& r, const Item* items, const Catalog& catalog) {
+  Cents total = 0;  // cannot overflow: 64 x kAmountMax x kPriceMaxCents < 2^63
+  for (std::uint16_t k = 0; k < r.items.count; ++k) total += items[k].amount * catalog.price(items[k].product);
+  return total;
+}
+
+}  // namespace
+
+bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items) {
   if (r.decided) return false;
   if (r.reason == Reason::kInvalidRecord) {
     decide(r, OrderStatus::kRejected, Reason::kInvalidRecord);
@@ -12,9 +29,17 @@ bool resolve(Record& r, OrderIndex& index) {
     // A place record that passed invalid_record takes its id, whatever its outcome.
     const bool rejected = r.reason != Reason::kNone;  // invalid_amount or unknown_product
     if (!r.id.empty()) {
-      auto [entry, added] = index.insert(r.id, r.id_hash, rejected ? kNoProduct : r.product,
-                                         rejected ? 0 : static_cast<std::uint32_t>(r.amount),
-                                         rejected ? OrderState::kRejected : OrderState::kPending);
+      std::pair<OrderEntry*, bool> inserted;
+      if (r.is_basket() && !rejected) {
+        StockItem copy[kItemsMax];
+        const std::size_t n = stock_items(r, items.data() + r.items.first, copy);
+        inserted = index.insert_basket(r.id, r.id_hash, copy, static_cast<std::uint32_t>(n), OrderState::kPending);
+      } else {
+        inserted = index.insert(r.id, r.id_hash, rejected ? kNoProduct : r.product,
+                                rejected ? 0 : static_cast<std::uint32_t>(r.amount),
+                                rejected ? OrderState::kRejected : OrderState::kPending);
+      }
+      auto [entry, added] = inserted;
       if (!added) {
         decide(r, OrderStatus::kRejected, Reason::kDuplicateId);
         return false;
@@ -39,12 +64,111 @@ bool resolve(Record& r, OrderIndex& index) {
     decide(r, OrderStatus::kRejected, Reason::kNotReversible);
     return false;
   }
+  if (entry->is_basket()) {
+    // The reverse becomes a basket of the same items, in this batch's table.
+    const StockItem* from = entry->items();
+    const auto first = static_cast<std::uint32_t>(items.size());
+    std::int64_t units = 0;
+    for (std::uint32_t k = 0; k < entry->amount; ++k) {
+      Item& it = items.emplace_back();
+      it.product = from[k].product;
+      it.amount = from[k].amount;
+      units += from[k].amount;
+    }
+    r.product = kBasketProduct;
+    r.items = ItemRange{first, static_cast<std::uint16_t>(entry->amount), 0};
+    r.amount = units;
+    return true;
+  }
   r.product = entry->product;
   r.amount = entry->amount;
   return true;
 }
 
-ApplyResult apply(Record& r, ProductStore& store, const Catalog& catalog) {
+namespace {
+
+ApplyResult apply_basket(Record& r, Item* items, ProductStore& store, const Catalog& catalog) {
+  StockItem want[kItemsMax];
+  const std::size_t n = stock_items(r, items, want);
+  if (r.op == Op::kPlace) {
+    BasketTake t = store.take_all(want, n);
+    if (t.ok) {
+      r.total = basket_total(r, items, catalog);
+      if (r.entry) r.entry->store_state(OrderState::kCompleted);
+      decide(r, OrderStatus::kCompleted);
+    } else {
+      items[t.failed].stock_seen = t.stock_seen;
+      r.items.failed = static_cast<std::uint16_t>(t.failed + 1);
+      if (r.entry) r.entry->store_state(OrderState::kRejected);
+      decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
+    }
+    return ApplyResult::kDone;
+  }
+  OrderState seen = OrderState::kCompleted;
+  if (r.entry->cas_state(seen, OrderState::kReversed)) {
+    store.give_back_all(want, n);
+    r.total = basket_total(r, items, catalog);
+    decide(r, OrderStatus::kReversed);
+    return ApplyResult::kDone;
+  }
+  if (seen == OrderState::kPending) return ApplyResult::kRetry;
+  r.prior = seen;
+  decide(r, OrderStatus::kRejected, Reason::kNotReversible);
+  return ApplyResult::kDone;
+}
+
+bool owns(const Item& it, std::size_t k, std::size_t shards) { return owner_of(it.product, shards) == k; }
+
+}  // namespace
+
+std::uint16_t hold_part(const Record& r, Item* items, ProductStore& store, std::size_t k, std::size_t shards) {
+  for (std::uint16_t i = 0; i < r.items.count; ++i) {
+    if (!owns(items[i], k, shards)) continue;
+    TakeResult t = store.take(items[i].product, items[i].amount);
+    if (t.ok) continue;
+    for (std::uint16_t j = i; j-- > 0;)  // release the part's earlier items, latest first
+      if (owns(items[j], k, shards)) store.give_back(items[j].product, items[j].amount);
+    items[i].stock_seen = t.stock_seen;
+    return static_cast<std::uint16_t>(i + 1);
+  }
+  return 0;
+}
+
+void release_part(const Record& r, const Item* items, ProductStore& store, std::size_t k, std::size_t shards) {
+  for (std::uint16_t i = r.items.count; i-- > 0;)
+    if (owns(items[i], k, shards)) store.give_back(items[i].product, items[i].amount);
+}
+
+void give_back_part(const Record& r, const Item* items, ProductStore& store, std::size_t k, std::size_t shards) {
+  release_part(r, items, store, k, shards);
+}
+
+bool decide_basket(Record& r, const Item* items, const Catalog& catalog, std::uint16_t failed) {
+  if (r.op == Op::kPlace) {
+    if (failed == 0) {
+      r.total = basket_total(r, items, catalog);
+      if (r.entry) r.entry->store_state(OrderState::kCompleted);
+      decide(r, OrderStatus::kCompleted);
+      return true;
+    }
+    r.items.failed = failed;
+    if (r.entry) r.entry->store_state(OrderState::kRejected);
+    decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
+    return false;
+  }
+  OrderState seen = OrderState::kCompleted;
+  if (r.entry->cas_state(seen, OrderState::kReversed)) {
+    r.total = basket_total(r, items, catalog);
+    decide(r, OrderStatus::kReversed);
+    return true;
+  }
+  r.prior = seen;
+  decide(r, OrderStatus::kRejected, Reason::kNotReversible);
+  return false;
+}
+
+ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, const Catalog& catalog) {
+  if (r.is_basket()) return apply_basket(r, items.data() + r.items.first, store, catalog);
   const Cents price = catalog.price(r.product);
   if (r.op == Op::kPlace) {
     TakeResult t = store.take(r.product, r.amount);

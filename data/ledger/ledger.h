@@ -16,6 +16,17 @@
 //
 // Before these, the Decoder has settled invalid_record, invalid_amount and
 // unknown_product (which duplicate_id outranks).
+//
+// Baskets (SPEC.md "Linked orders"): a record with is_basket() has its items
+// in its batch's item table (`items`, i.e. Batch::items). resolve() remembers a
+// basket's items with its id and, for a reverse of a basket, appends a copy of
+// them to `items` and makes the reverse record a basket too. apply() takes all
+// or none (ProductStore::take_all) and gives every item back on a reversal.
+// A basket whose items belong to several owners of a sharded store is not
+// apply()'d but decided part by part (hold_part ... decide_basket below),
+// driven by engine/basket_vote.h.
+#include <vector>
+
 #include "data/catalog/catalog.h"
 #include "data/ledger/order_index.h"
 #include "data/store/product_store.h"
@@ -31,13 +42,51 @@ inline void decide(Record& r, OrderStatus status, Reason reason = Reason::kNone)
 }
 
 // Returns true when the record still needs apply(); otherwise it is decided.
-bool resolve(Record& r, OrderIndex& index);
+// `items` is the record's batch's item table (Batch::items).
+bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items);
 
 enum class ApplyResult : std::uint8_t {
   kDone,   // decided
   kRetry,  // a reverse whose order is still pending on another thread (shared stores only)
 };
-ApplyResult apply(Record& r, ProductStore& store, const Catalog& catalog);
+// `items` is the record's batch's item table (Batch::items).
+ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, const Catalog& catalog);
+
+// Single-item records only (no basket, no reverse of one): for tests and tools
+// that build records by hand.
+inline bool resolve(Record& r, OrderIndex& index) {
+  std::vector<Item> none;
+  return resolve(r, index, none);
+}
+inline ApplyResult apply(Record& r, ProductStore& store, const Catalog& catalog) {
+  std::vector<Item> none;
+  return apply(r, none, store, catalog);
+}
+
+// ---- a basket over several owners of a sharded store, part by part --------
+// Owner k's part of basket r: the items whose product it owns
+// (owner_of(product, shards) == k), in item order.
+//
+// A place basket: hold_part() takes the part's units, in item order, each
+// counting the earlier items of its product (all on this owner). If an item
+// lacks units, nothing of the part stays taken, that item's stock_seen is
+// written, and its number (1-based) is returned; 0 when the part is held.
+// The basket's first failing item is the smallest number any part returns
+// (an item's check depends only on its own product's stock and the earlier
+// items of that product, all on one owner). release_part() gives a held part
+// back (the basket failed elsewhere).
+std::uint16_t hold_part(const Record& r, Item* items, ProductStore& store, std::size_t k, std::size_t shards);
+void release_part(const Record& r, const Item* items, ProductStore& store, std::size_t k, std::size_t shards);
+// A reverse of a basket: every part agrees on the entry's state (read before
+// the vote, written only by decide_basket). give_back_part() returns the
+// part's units once the reversal is decided.
+void give_back_part(const Record& r, const Item* items, ProductStore& store, std::size_t k, std::size_t shards);
+// Decides r from the votes: a place with `failed` == 0 Completes (total =
+// sum), else insufficient_stock naming item `failed`; a reverse is Reversed
+// when its order is Completed, else not_reversible. Called once, by one
+// owner, after every part has voted. Returns true when the parts' units stay
+// as they are now (place: held; reverse: give_back_part is due).
+bool decide_basket(Record& r, const Item* items, const Catalog& catalog, std::uint16_t failed);
 
 // A record accepted but not applied when the run was cut short. Releases the
 // id it took, as far as reversals are concerned (its order state becomes Cancelled).

@@ -44,6 +44,18 @@ OrderEntry* OrderIndex::find(std::string_view id, std::uint64_t hash) const {
 std::pair<OrderEntry*, bool> OrderIndex::insert(std::string_view id, std::uint64_t hash,
                                                 std::uint32_t product, std::uint32_t amount,
                                                 OrderState state) {
+  return insert_entry(id, hash, product, amount, state, nullptr);
+}
+
+std::pair<OrderEntry*, bool> OrderIndex::insert_basket(std::string_view id, std::uint64_t hash,
+                                                       const StockItem* items, std::uint32_t count,
+                                                       OrderState state) {
+  return insert_entry(id, hash, kBasketProduct, count, state, items);
+}
+
+std::pair<OrderEntry*, bool> OrderIndex::insert_entry(std::string_view id, std::uint64_t hash,
+                                                      std::uint32_t product, std::uint32_t amount,
+                                                      OrderState state, const StockItem* items) {
   if ((size_ + 1) * 4 > slots_.size() * 3) grow();
   const auto tag = static_cast<std::uint32_t>(hash >> 32);
   const std::size_t mask = slots_.size() - 1;
@@ -56,7 +68,8 @@ std::pair<OrderEntry*, bool> OrderIndex::insert(std::string_view id, std::uint64
       if (e->id() == id) return {e, false};
     }
   }
-  std::uint32_t ref = allocate(sizeof(OrderEntry) + id.size());
+  const std::size_t id_units = (id.size() + 3) / 4 * 4;
+  std::uint32_t ref = allocate(sizeof(OrderEntry) + (items ? id_units + amount * sizeof(StockItem) : id.size()));
   OrderEntry* e = entry(ref);
   e->product = product;
   e->amount = amount;
@@ -64,6 +77,7 @@ std::pair<OrderEntry*, bool> OrderIndex::insert(std::string_view id, std::uint64
   e->id_len = static_cast<std::uint8_t>(id.size());
   e->unused = 0;
   std::memcpy(e + 1, id.data(), id.size());
+  if (items) std::memcpy(const_cast<StockItem*>(e->items()), items, amount * sizeof(StockItem));
   slots_[pos] = (std::uint64_t{tag} << 32) | (std::uint64_t{ref} + 1);
   ++size_;
   return {e, true};

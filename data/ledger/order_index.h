@@ -24,14 +24,20 @@
 namespace orderflow {
 
 struct OrderEntry {
-  std::uint32_t product;   // catalog index; kNoProduct if the order was rejected at decode
-  std::uint32_t amount;    // 1..kAmountMax when product is set
+  std::uint32_t product;   // catalog index; kNoProduct if the order was rejected at decode;
+                           // kBasketProduct: a basket, whose `amount` items follow the id
+  std::uint32_t amount;    // 1..kAmountMax when product is set (a basket: its item count)
   std::uint8_t state;      // OrderState: use the atomic accessors below
   std::uint8_t id_len;     // 1..kIdBytesMax
   std::uint16_t unused;
   // The id's bytes follow the entry in the arena.
 
   std::string_view id() const { return {reinterpret_cast<const char*>(this + 1), id_len}; }
+  bool is_basket() const { return product == kBasketProduct; }
+  // A basket's items, in item order (REQUIRES: is_basket()); `amount` of them.
+  const StockItem* items() const {
+    return reinterpret_cast<const StockItem*>(reinterpret_cast<const char*>(this + 1) + ((id_len + 3u) & ~3u));
+  }
 
   OrderState load_state() const {
     return static_cast<OrderState>(
@@ -65,6 +71,11 @@ class OrderIndex {
   // entry and whether it was added. REQUIRES: 1 <= id.size() <= kIdBytesMax.
   std::pair<OrderEntry*, bool> insert(std::string_view id, std::uint64_t hash, std::uint32_t product,
                                       std::uint32_t amount, OrderState state);
+  // The same for a basket: its `count` items are copied after the id (8 bytes
+  // each), so that a reversal in a later batch can give every item back.
+  // REQUIRES: 1 <= count <= kItemsMax.
+  std::pair<OrderEntry*, bool> insert_basket(std::string_view id, std::uint64_t hash, const StockItem* items,
+                                             std::uint32_t count, OrderState state);
 
   // Hints the CPU to fetch the table slot `hash` starts at (batch look-ups).
   void prefetch(std::uint64_t hash) const {
@@ -77,6 +88,8 @@ class OrderIndex {
  private:
   static constexpr unsigned kChunkUnitsLog2 = 20;  // 4 MiB chunks of 4-byte units
   OrderEntry* entry(std::uint32_t ref) const;
+  std::pair<OrderEntry*, bool> insert_entry(std::string_view id, std::uint64_t hash, std::uint32_t product,
+                                            std::uint32_t amount, OrderState state, const StockItem* items);
   std::uint32_t allocate(std::size_t bytes);
   void grow();
 

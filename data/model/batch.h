@@ -78,6 +78,7 @@ struct Batch {
   ByteBuffer bytes;                 // record bytes, each NUL-terminated (records copied here)
   std::vector<InputBlockRef> blocks;  // the input blocks other records point into
   std::vector<Record> records;      // seq ascending, contiguous
+  std::vector<Item> items;          // the baskets' items (Record::items), in record order
   std::string out;                  // formatted results (NDJSON lines)
 
   Batch() = default;
@@ -92,6 +93,10 @@ struct Batch {
   }
   // The text of one of r's fields.
   std::string_view text(const Record& r, TextSpan t) const { return {data(r) + t.offset, t.size}; }
+
+  // A basket's items. REQUIRES: r.is_basket().
+  Item* items_of(const Record& r) { return items.data() + r.items.first; }
+  const Item* items_of(const Record& r) const { return items.data() + r.items.first; }
 
   // Appends a record with the given bytes (copied, then NUL-terminated).
   Record& add(std::uint64_t seq, std::uint64_t line, const char* p, std::size_t n) {
@@ -123,6 +128,7 @@ struct Batch {
     blocks.clear();
     bytes.clear();
     records.clear();
+    items.clear();
     out.clear();
   }
 };

@@ -37,6 +37,7 @@ std::string_view to_string(Field field) {
     case Field::kOp: return "op";
     case Field::kProductId: return "productId";
     case Field::kAmount: return "amount";
+    case Field::kItems: return "items";
   }
   return "?";
 }

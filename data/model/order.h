@@ -14,8 +14,19 @@ inline constexpr std::size_t kIdBytesMax = 128;
 inline constexpr std::size_t kRecordBytesMaxDefault = 1 << 20;  // --max-record-bytes
 inline constexpr std::int64_t kStockMax = std::int64_t{1} << 62;
 inline constexpr std::uint32_t kNoProduct = UINT32_MAX;
+// A Record's `product` when the record is a basket (SPEC.md "Linked orders"):
+// its products are in its items, in the batch's side table.
+inline constexpr std::uint32_t kBasketProduct = UINT32_MAX - 1;
+inline constexpr std::size_t kItemsMax = 64;  // items in one basket, 1..kItemsMax
 
 enum class Op : std::uint8_t { kPlace, kReverse };
+
+// One product and its units: an item of a basket as the stores and the order
+// index see it (the amount is already checked to be 1..kAmountMax).
+struct StockItem {
+  std::uint32_t product;
+  std::uint32_t amount;
+};
 
 enum class OrderStatus : std::uint8_t { kCompleted, kRejected, kReversed, kCancelled };
 
@@ -53,10 +64,17 @@ enum class Defect : std::uint8_t {
   kArrayUnterminated,// the input ended inside a JSON array
   kNotArray,         // --format json input that does not start with '['
   kTrailingContent,  // bytes after the closing ']' of a JSON array
+  kItemsMixed,       // a place record with items and a top-level productId or amount
+  kItemCount,        // items is not 1..kItemsMax long: arg = count
+  kItemNotObject,    // an element of items is not an object: arg = item (1-based)
+  kItemMissingField, // field (productId/amount) missing in item arg
+  kItemWrongType,    // field of item arg has the wrong type
+  kItemDuplicateField,  // field appears twice in item arg
+  kItemInvalidUtf8,  // productId of item arg decodes to bytes that are not UTF-8
 };
 
 // The record fields a Defect can name.
-enum class Field : std::uint8_t { kNone, kId, kOp, kProductId, kAmount };
+enum class Field : std::uint8_t { kNone, kId, kOp, kProductId, kAmount, kItems };
 
 // The life of an order that took an id, as the order index remembers it.
 enum class OrderState : std::uint8_t { kPending, kCompleted, kRejected, kReversed, kCancelled };
@@ -64,6 +82,6 @@ enum class OrderState : std::uint8_t { kPending, kCompleted, kRejected, kReverse
 std::string_view to_string(Op op);
 std::string_view to_string(OrderStatus status);
 std::string_view to_string(Reason reason);  // snake_case reason code; "" for kNone
-std::string_view to_string(Field field);    // the JSON key: "id", "op", "productId", "amount"
+std::string_view to_string(Field field);    // the JSON key: "id", "op", "productId", "amount", "items"
 
 }  // namespace orderflow

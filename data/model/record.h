@@ -25,6 +25,29 @@ struct TextSpan {
   bool empty() const { return size == 0; }
 };
 
+// Where a basket's items are in its batch's side table (Batch::items): the
+// items [first, first + count). `failed` names the item a rejection is about
+// (1-based, as "item":K prints it; 0: none).
+struct ItemRange {  // trivial: it shares its bytes with Record::product_text
+  std::uint32_t first;
+  std::uint16_t count;
+  std::uint16_t failed;
+};
+
+// One item of a basket (SPEC.md "Linked orders"). Single-item orders have no
+// Item: their product and amount stay in the Record, which does not grow for
+// baskets (104 bytes; every stage reads every record). A basket's items live in
+// Batch::items, and the Record points at them (Record::items).
+struct Item {
+  std::uint32_t product = kNoProduct;  // [D] catalog index, when productId is known;
+                                       //     kBasketProduct: a basket (see `items`)
+  std::uint32_t unused = 0;
+  std::int64_t amount = 0;             // [D] when amount is an integer in int64 range
+  TextSpan product_text;               // [D] productId as written (empty: a reverse's copy, use the catalog id)
+  TextSpan amount_text;                // [D] amount as canonical integer text
+  std::int64_t stock_seen = 0;         // [L] insufficient_stock: what this item's owner saw
+};
+
 struct Record {
   // Fields are grouped by size (no padding: 104 bytes); the comment after each
   // says which step writes it: [F]ramer, [D]ecoder, [L]edger. Every stage
@@ -34,7 +57,8 @@ struct Record {
   std::uint64_t line = 0;           // [F] 1-based line of the record's first byte
   std::uint32_t offset = 0;         // [F] the record's bytes (NUL-terminated) in its batch's
   std::uint32_t length = 0;         //     bytes (block 0) or in input block `block` (1-based)
-  std::uint32_t product = kNoProduct;  // [D] catalog index, when productId is known
+  std::uint32_t product = kNoProduct;  // [D] catalog index, when productId is known;
+                                       //     kBasketProduct: a basket (see `items`)
   std::uint16_t block = 0;          // [F] see offset
   std::uint16_t json_code = 0;      // [D] rapidjson::ParseErrorCode for kJsonSyntax
   Op op = Op::kPlace;               // [D]
@@ -54,11 +78,20 @@ struct Record {
     Cents total;                    // [L] status Completed / Reversed
   };
   std::int64_t amount = 0;          // [D] when amount is an integer in int64 range
+                                    //     (a basket: the sum of its items' amounts)
   std::string_view id;              // [D] empty: no id
-  TextSpan product_text;            // [D] productId as written (unescaped)
+  // A single-item order has a productId; a basket has items instead (the two
+  // exclude each other: a record with both is invalid), so they share 8 bytes.
+  // is_basket() says which one was written.
+  union {
+    TextSpan product_text{};        // [D] productId as written (unescaped)
+    ItemRange items;                // [D][L] a basket's items in Batch::items (product == kBasketProduct)
+  };
   TextSpan amount_text;             // [D] amount as canonical integer text (for echoes)
   std::uint64_t id_hash = 0;        // [D] hash_bytes(id), when id is not empty
   OrderEntry* entry = nullptr;      // [L] the id's entry: taken (place) or named (reverse)
+
+  bool is_basket() const { return product == kBasketProduct; }
 };
 static_assert(sizeof(Record) == 104, "Record is laid out without padding");
 

@@ -30,19 +30,27 @@ struct Stats {
   Stats() = default;
   explicit Stats(std::size_t product_count) : products(product_count) {}
 
-  // Counts one decided record. REQUIRES: r.decided.
-  void count(const Record& r) {
+  // Counts one decided record; `items` is its batch's item table (a basket
+  // counts each item for its product). REQUIRES: r.decided.
+  void count(const Record& r, const std::vector<Item>& items) {
+    count(r, r.is_basket() ? items.data() + r.items.first : nullptr);
+  }
+  // The same for a record that is not a basket.
+  void count(const Record& r) { count(r, nullptr); }
+
+  // `items`: r's items when r is a basket.
+  void count(const Record& r, const Item* items) {
     ++records;
     switch (r.status) {
       case OrderStatus::kCompleted:
         ++completed;
         revenue += r.total;
-        products[r.product].sold += r.amount;
+        sell(r, items, 1);
         break;
       case OrderStatus::kReversed:
         ++reversed;
         revenue -= r.total;
-        products[r.product].sold -= r.amount;
+        sell(r, items, -1);
         break;
       case OrderStatus::kRejected:
         ++rejected;
@@ -53,6 +61,14 @@ struct Stats {
         ++reasons[static_cast<std::size_t>(r.reason)];
         break;
     }
+  }
+
+  void sell(const Record& r, const Item* items, std::int64_t sign) {
+    if (!r.is_basket()) {
+      products[r.product].sold += sign * r.amount;
+      return;
+    }
+    for (std::uint16_t k = 0; k < r.items.count; ++k) products[items[k].product].sold += sign * items[k].amount;
   }
 
   void merge(const Stats& o) {

@@ -19,6 +19,22 @@ class MutexStore final : public ProductStore {
     stock_[p] = before - amount;
     return {true, before};
   }
+  // Checks every item, then takes every item, under the one lock.
+  BasketTake take_all(const StockItem* items, std::size_t n) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t left = stock_[items[i].product];
+      for (std::size_t j = 0; j < i; ++j)
+        if (items[j].product == items[i].product) left -= items[j].amount;
+      if (left < items[i].amount) return {false, static_cast<std::uint32_t>(i), left};
+    }
+    for (std::size_t i = 0; i < n; ++i) stock_[items[i].product] -= items[i].amount;
+    return {true, 0, 0};
+  }
+  void give_back_all(const StockItem* items, std::size_t n) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::size_t i = 0; i < n; ++i) stock_[items[i].product] += items[i].amount;
+  }
   void give_back(std::uint32_t p, std::int64_t amount) override {
     std::lock_guard<std::mutex> lock(mu_);
     stock_[p] += amount;

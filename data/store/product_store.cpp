@@ -25,6 +25,17 @@ std::optional<StoreKind> parse_store_kind(std::string_view name) {
   return std::nullopt;
 }
 
+BasketTake ProductStore::take_all(const StockItem* items, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    TakeResult t = take(items[i].product, items[i].amount);
+    if (t.ok) continue;
+    // Release what was taken, latest first.
+    for (std::size_t j = i; j-- > 0;) give_back(items[j].product, items[j].amount);
+    return {false, static_cast<std::uint32_t>(i), t.stock_seen};
+  }
+  return {true, 0, 0};
+}
+
 std::unique_ptr<ProductStore> make_store(StoreKind kind, const std::vector<std::int64_t>& initial,
                                          std::size_t shards) {
   switch (kind) {

@@ -12,6 +12,22 @@
 //                  steps: no data race in the C++ sense, but updates are lost and
 //                  stock oversold under contention. Exists to show that race.
 //
+// Baskets (SPEC.md "Linked orders"): take_all() takes every item's units or
+// none. The items are checked in item order, each against its product's stock
+// less the earlier items of the same product; the first that lacks units is
+// reported, and nothing stays taken. How "nothing" is kept, per store:
+//   sharded        take in order, give back in reverse order on a failure: one
+//                  thread owns the products, nobody sees the units in between.
+//                  (A basket over several owners: engine/basket_vote.h.)
+//   mutex          the one lock around check-all-then-take-all: atomic.
+//   striped        the basket's product locks taken in ascending product order
+//                  (a total order, so two baskets cannot deadlock), then
+//                  check-all-then-take-all, then unlocked: atomic.
+//   atomic         CAS each item in order, give back in reverse order on a
+//                  failure: never sold partly and conserved, but a racing order
+//                  may see the units held for an instant and be rejected.
+//   check-then-act the same two steps per item: loses updates, baskets too.
+//
 // Every store but check-then-act never lets stock go below zero and never loses
 // an update. Stock values are in units, 0..kStockMax. No store lets stock go
 // below zero, check-then-act included (it only ever stores a value it checked
@@ -22,6 +38,8 @@
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include "data/model/order.h"
 
 namespace orderflow {
 
@@ -41,6 +59,12 @@ struct TakeResult {
   std::int64_t stock_seen;  // the stock the decision was made on (before taking)
 };
 
+struct BasketTake {
+  bool ok;                  // every item's units were taken
+  std::uint32_t failed;     // !ok: the first item (0-based) that lacked units
+  std::int64_t stock_seen;  // !ok: the units that item found, less the earlier items of its product
+};
+
 class ProductStore {
  public:
   virtual ~ProductStore() = default;
@@ -49,6 +73,13 @@ class ProductStore {
   virtual TakeResult take(std::uint32_t p, std::int64_t amount) = 0;
   // Returns `amount` units to product `p` (a reversal, or a released reservation).
   virtual void give_back(std::uint32_t p, std::int64_t amount) = 0;
+  // Takes the units of all `n` items, or of none (see the top of this file).
+  // REQUIRES: 1 <= n <= kItemsMax.
+  virtual BasketTake take_all(const StockItem* items, std::size_t n);
+  // Gives every item's units back (a basket's reversal).
+  virtual void give_back_all(const StockItem* items, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) give_back(items[i].product, items[i].amount);
+  }
   // The current stock of `p`. Exact once no thread is changing the store.
   virtual std::int64_t stock(std::uint32_t p) const = 0;
   virtual std::size_t size() const = 0;

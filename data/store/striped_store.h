@@ -7,6 +7,7 @@
 //
 // Thread-safety: thread-safe; take/give_back/stock each hold one product's
 // lock for a few instructions. Memory: kCacheLineBytes (64) per product.
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,24 @@ class StripedStore final : public ProductStore {
     s.stock = before - amount;
     return {true, before};
   }
+  // Locks the basket's distinct products in ascending order (every basket
+  // locks in the same total order, so no two can wait for each other in a
+  // cycle), checks every item, takes every item, unlocks.
+  BasketTake take_all(const StockItem* items, std::size_t n) override {
+    std::uint32_t products[kItemsMax];
+    const std::size_t distinct = lock_products(items, n, products);
+    BasketTake result{true, 0, 0};
+    for (std::size_t i = 0; i < n && result.ok; ++i) {
+      std::int64_t left = slots_[items[i].product].stock;
+      for (std::size_t j = 0; j < i; ++j)
+        if (items[j].product == items[i].product) left -= items[j].amount;
+      if (left < items[i].amount) result = {false, static_cast<std::uint32_t>(i), left};
+    }
+    if (result.ok)
+      for (std::size_t i = 0; i < n; ++i) slots_[items[i].product].stock -= items[i].amount;
+    for (std::size_t k = distinct; k-- > 0;) slots_[products[k]].mu.unlock();
+    return result;
+  }
   void give_back(std::uint32_t p, std::int64_t amount) override {
     Slot& s = slots_[p];
     std::lock_guard<std::mutex> lock(s.mu);
@@ -44,6 +63,14 @@ class StripedStore final : public ProductStore {
   std::size_t size() const override { return size_; }
 
  private:
+  // Sorts the items' distinct products into `out` and locks them in that order.
+  std::size_t lock_products(const StockItem* items, std::size_t n, std::uint32_t* out) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = items[i].product;
+    std::sort(out, out + n);
+    const std::size_t distinct = static_cast<std::size_t>(std::unique(out, out + n) - out);
+    for (std::size_t k = 0; k < distinct; ++k) slots_[out[k]].mu.lock();
+    return distinct;
+  }
   struct alignas(kCacheLineBytes) Slot {
     mutable std::mutex mu;
     std::int64_t stock = 0;  // guarded by mu
