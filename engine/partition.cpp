@@ -65,6 +65,10 @@ Status PartitionCore::resolve(std::uint64_t orders_seq, std::string_view payload
   for (std::size_t i = 0; i < step.batch.records.size(); ++i) {
     Record& r = step.batch.records[i];
     std::uint8_t& role = step.roles[i];
+    if (r.is_basket()) {  // baskets across partitions are not built yet: refused, never half-applied
+      r.reason = Reason::kInvalidRecord;
+      r.defect = Defect::kBasketUnsupported;
+    }
     const bool invalid = r.reason == Reason::kInvalidRecord;
     if (invalid || (r.id.empty() && r.reason != Reason::kNone)) {
       // Nothing to share: the record's fallback owner decides it alone.
