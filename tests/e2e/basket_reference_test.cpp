@@ -257,7 +257,7 @@ class Generator {
   }
   std::vector<GenItem> with_bad_item(bool bad_amount) {
     std::vector<GenItem> v = good_items(1 + pick(5));
-    const char* fakes[] = {"NOPE", "a", "Z", "A "};
+    const char* fakes[] = {"NOPE", "a", "Z", "AA"};
     const char* amounts[] = {"0", "-2", "1000000001", "99999999999999999999999"};
     for (int n = 1 + pick(2); n > 0; --n) {  // one or two bad items, anywhere
       GenItem& it = v[static_cast<std::size_t>(pick(static_cast<int>(v.size())))];
