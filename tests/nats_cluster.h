@@ -182,7 +182,10 @@ class NatsCluster {
   // "nats://127.0.0.1:A,nats://127.0.0.1:B,nats://127.0.0.1:C"
   std::string urls() const {
     std::string u;
-    for (int i = 0; i < kNodes; ++i) u += (i ? "," : "") + url(i);
+    for (int i = 0; i < kNodes; ++i) {
+      if (i) u += ',';
+      u += url(i);
+    }
     return u;
   }
   std::string url(int i) const { return "nats://127.0.0.1:" + std::to_string(client_[i]); }
@@ -190,19 +193,27 @@ class NatsCluster {
 
   void kill_node(int i) { nodes_[i].kill_now(); }
   void start_node(int i) {
-    nodes_[i] = Background(server_, {"-c", conf(i)}, "", dir_.file("n" + std::to_string(i) + ".log"));
+    nodes_[i] = Background(server_, {"-c", conf(i)}, "", node_file(i, ".log"));
   }
   bool wait_up(int i) {
     for (int t = 0; t < 200; ++t) {
       if (port_open(client_[i])) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ADD_FAILURE() << "nats-server node " << i << " did not start: " << read_file(dir_.file("n" + std::to_string(i) + ".log"));
+    ADD_FAILURE() << "nats-server node " << i << " did not start: " << read_file(node_file(i, ".log"));
     return false;
   }
 
  private:
-  std::string conf(int i) const { return dir_.file("n" + std::to_string(i) + ".conf"); }
+  std::string conf(int i) const { return node_file(i, ".conf"); }
+  // "DIR/n<i><suffix>", built by appending: GCC 12's -Wrestrict misfires on
+  // "literal" + std::string&& chains.
+  std::string node_file(int i, const char* suffix) const {
+    std::string name = "n";
+    name += std::to_string(i);
+    name += suffix;
+    return dir_.file(name);
+  }
 
   TempDir dir_;
   std::string server_;
