@@ -196,6 +196,7 @@ struct ResultFormatter::Impl {
     p += N - 1;
   }
   void raw(std::string_view s) {
+    if (s.empty()) return;  // an empty view may hold a null pointer: memcpy(p, nullptr, 0) is undefined
     std::memcpy(p, s.data(), s.size());
     p += s.size();
   }
