@@ -172,12 +172,11 @@ Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
       }
       ++line_;
       if (carry_.size() + len + 1 > record_bytes_max_ + 1) {
-        // Too long: skipped to the next line break outside this one (a rest
-        // of it that spans more lines is cut as rows of its own).
-        skip_line_ = carry_line_;
-        skip_offset_ = carry_offset_;
+        // Too long: cut at this line break (a rest of it that spans more
+        // lines is cut as rows of its own) -- the same line break at which a
+        // row that grew too long before its line ended stops being skipped.
+        emit_invalid(carry_line_, carry_offset_, Defect::kTooLong, record_bytes_max_, sink);
         carry_.clear();
-        skipping_ = true;
       } else {
         carry_.append(p, len + 1);
       }
@@ -224,8 +223,13 @@ bool Framer::csv_row_continues(const char* p, std::size_t n) const {
   // Most rows hold no quote at all: only those are scanned byte by byte.
   if (carry_.empty() && !std::memchr(p, '"', n)) return false;
   const CsvDialect d = dialect();
-  bool open = !carry_.empty() && csv_row_open(carry_, false, d);
-  return csv_row_open(std::string_view(p, n), open, d);
+  if (carry_.empty()) return csv_row_open(std::string_view(p, n), false, d);
+  // The row so far and this line scanned as one, from the row's start: a
+  // chunk boundary may fall between a quote and its escaping twin, or before
+  // a field's opening quote, where a carried-over "open" flag says too little.
+  std::string row = carry_;
+  row.append(p, n);
+  return csv_row_open(row, false, d);
 }
 
 Status Framer::csv_header(const char* p, std::size_t n, std::uint64_t line_no, RecordSink& sink) {
