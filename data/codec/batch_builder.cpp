@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "data/ledger/record_checksum.h"
+
 namespace orderflow {
 
 BatchBuilder::BatchBuilder(std::size_t batch_records, std::size_t batch_bytes, std::uint64_t first_seq,
@@ -56,8 +58,23 @@ void BatchBuilder::maybe_flush() {
   if (current_.records.size() >= batch_records_ || held_bytes_ >= batch_bytes_) flush();
 }
 
+bool BatchBuilder::skip(std::uint64_t line, std::string_view bytes) {
+  const std::uint64_t sum = record_checksum_step(next_seq_, line, bytes);
+  if (next_seq_ > skip_seq_) {
+    if (keep_sums_) current_.sums.push_back(sum);
+    return false;
+  }
+  skip_sum_ += sum;
+  if (next_seq_++ == skip_seq_ && skip_sum_ != skip_expected_) {
+    skip_mismatch_ = true;
+    stopped_ = true;
+  }
+  return true;
+}
+
 void BatchBuilder::record(std::uint64_t line, const char* bytes, std::size_t n) {
   if (stopped_) return;
+  if ((keep_sums_ || skip_seq_) && skip(line, std::string_view(bytes, n))) return;
   if (current_.records.empty()) current_.first_offset = framer_ ? framer_->record_offset() : 0;
   const char* base = block_ ? block_->data.get() : nullptr;
   if (base && bytes >= base && bytes + n < base + block_->capacity) {
@@ -71,6 +88,8 @@ void BatchBuilder::record(std::uint64_t line, const char* bytes, std::size_t n) 
 
 void BatchBuilder::invalid(std::uint64_t line, Defect defect, std::uint64_t arg) {
   if (stopped_) return;
+  const char tag[2] = {'\0', static_cast<char>(defect)};  // no record's bytes start with a NUL
+  if ((keep_sums_ || skip_seq_) && skip(line, std::string_view(tag, 2))) return;
   if (current_.records.empty()) current_.first_offset = framer_ ? framer_->record_offset() : 0;
   Record& r = current_.add(next_seq_++, line, nullptr, 0);
   r.reason = Reason::kInvalidRecord;

@@ -8,6 +8,7 @@
 // Not thread-safe: owned by the one thread that reads input.
 #include <cstdint>
 #include <functional>
+#include <string_view>
 
 #include "data/model/batch.h"
 #include "data/codec/framer.h"
@@ -45,9 +46,34 @@ class BatchBuilder final : public RecordSink {
   std::uint64_t first_held_offset() const { return current_.first_offset; }
   bool stopped() const { return stopped_; }
 
+  // Checksums (a durable ledger's continuation, data/ledger/ledger_db.h): with
+  // keep_checksums(true) each record's record_checksum_step(seq, line, bytes),
+  // taken before any stage parses the bytes in place, goes into Batch::sums.
+  void keep_checksums(bool on) { keep_sums_ = on; }
+  // Continuing a run: records with seq <= `seq` are checksummed and dropped
+  // (never emitted); their checksums must add up to `checksum`. When they do
+  // not, or the input ends before `seq`, skip_mismatch() becomes true and the
+  // builder stops (stopped()) without emitting anything after them.
+  void skip_through(std::uint64_t seq, std::uint64_t checksum) {
+    skip_seq_ = seq;
+    skip_expected_ = checksum;
+  }
+  bool skipping() const { return next_seq_ <= skip_seq_; }
+  // True when the skipped records were not the expected ones; call finish_skip() at the end of the input first.
+  bool skip_mismatch() const { return skip_mismatch_; }
+  // The input ended: any record still to be skipped is missing.
+  void finish_skip() {
+    if (skipping()) {
+      skip_mismatch_ = true;
+      stopped_ = true;
+    }
+  }
+
  private:
   void fresh();
   void maybe_flush();
+  // Checksums a record; true when it is to be skipped (continuing a run).
+  bool skip(std::uint64_t line, std::string_view bytes);
 
   std::size_t batch_records_;
   std::size_t batch_bytes_;
@@ -59,6 +85,11 @@ class BatchBuilder final : public RecordSink {
   InputBlockRef block_;
   const Framer* framer_ = nullptr;
   bool stopped_ = false;
+  bool keep_sums_ = false;
+  std::uint64_t skip_seq_ = 0;        // records up to this seq are skipped
+  std::uint64_t skip_expected_ = 0;
+  std::uint64_t skip_sum_ = 0;
+  bool skip_mismatch_ = false;
 };
 
 }  // namespace orderflow

@@ -17,9 +17,21 @@ Cents basket_total(const Record& r, const Item* items, const Catalog& catalog) {
   return total;
 }
 
+// The index's entry for r's id, fetched from `prior` into the index if only it has it.
+OrderEntry* find_entry(const Record& r, OrderIndex& index, PriorOrders* prior) {
+  OrderEntry* e = index.find(r.id, r.id_hash);
+  if (e || !prior) return e;
+  std::optional<PriorOrder> p = prior->find(r.id, r.id_hash);
+  if (!p) return nullptr;
+  if (!p->items.empty())
+    return index.insert_basket(r.id, r.id_hash, p->items.data(), static_cast<std::uint32_t>(p->items.size()), p->state)
+        .first;
+  return index.insert(r.id, r.id_hash, p->product, p->amount, p->state).first;
+}
+
 }  // namespace
 
-bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items) {
+bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders* prior) {
   if (r.decided) return false;
   if (r.reason == Reason::kInvalidRecord) {
     decide(r, OrderStatus::kRejected, Reason::kInvalidRecord);
@@ -29,6 +41,10 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items) {
     // A place record that passed invalid_record takes its id, whatever its outcome.
     const bool rejected = r.reason != Reason::kNone;  // invalid_amount or unknown_product
     if (!r.id.empty()) {
+      if (prior && find_entry(r, index, prior)) {
+        decide(r, OrderStatus::kRejected, Reason::kDuplicateId);
+        return false;
+      }
       std::pair<OrderEntry*, bool> inserted;
       if (r.is_basket() && !rejected) {
         StockItem copy[kItemsMax];
@@ -53,7 +69,7 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items) {
     return true;
   }
   // A reverse record names an order placed earlier in the run.
-  OrderEntry* entry = index.find(r.id, r.id_hash);
+  OrderEntry* entry = find_entry(r, index, prior);
   if (!entry) {
     decide(r, OrderStatus::kRejected, Reason::kUnknownOrder);
     return false;

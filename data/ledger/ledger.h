@@ -25,8 +25,11 @@
 // A basket whose items belong to several owners of a sharded store is not
 // apply()'d but decided part by part (hold_part ... decide_basket below),
 // driven by engine/basket_vote.h.
+#include <optional>
+#include <string_view>
 #include <vector>
 
+#include "data/base/status.h"
 #include "data/catalog/catalog.h"
 #include "data/ledger/order_index.h"
 #include "data/store/product_store.h"
@@ -41,9 +44,34 @@ inline void decide(Record& r, OrderStatus status, Reason reason = Reason::kNone)
   r.decided = true;
 }
 
+// What a durable ledger remembers of an order that took its id before this
+// run's in-memory index began (an earlier run, or the committed part of the
+// run being continued): enough to decide duplicate_id, unknown_order,
+// not_reversible, and to reverse it.
+struct PriorOrder {
+  OrderState state = OrderState::kRejected;  // Completed, Rejected or Reversed
+  std::uint32_t product = kNoProduct;        // kNoProduct: rejected before it had a product
+  std::uint32_t amount = 0;                  // a basket: its number of items
+  std::vector<StockItem> items;              // a basket's items, in order (empty: one product)
+};
+
+// Look-ups of earlier orders by id (data/ledger/ledger_db.h implements it over
+// SQLite). Not thread-safe: one per thread. An I/O error makes find() answer
+// "not found" from then on and is kept in status(), which the caller checks
+// after each batch (the run then fails: no decision made after it counts).
+class PriorOrders {
+ public:
+  virtual ~PriorOrders() = default;
+  virtual std::optional<PriorOrder> find(std::string_view id, std::uint64_t hash) = 0;
+  virtual const Status& status() const = 0;
+};
+
 // Returns true when the record still needs apply(); otherwise it is decided.
 // `items` is the record's batch's item table (Batch::items).
-bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items);
+// With `prior`, an id the index does not know is looked up there, and an
+// order found there enters the index with its state (so later records of the
+// run see it without another look-up).
+bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders* prior = nullptr);
 
 enum class ApplyResult : std::uint8_t {
   kDone,   // decided

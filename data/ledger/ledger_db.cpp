@@ -555,6 +555,37 @@ Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
   return std::optional<LedgerOrder>(std::move(o));
 }
 
+Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, const Catalog& catalog) {
+  sqlite::Stmt& q = st_->find_order;
+  q.bind(1, id);
+  Result<bool> row = db_->step(q, "cannot read ledger");
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<PriorOrder>();
+  PriorOrder p;
+  std::optional<OrderStatus> status = parse_status(q.col_text(0));
+  p.state = status == OrderStatus::kCompleted ? OrderState::kCompleted
+          : status == OrderStatus::kReversed  ? OrderState::kReversed
+                                              : OrderState::kRejected;
+  const Reason reason = parse_reason(q.col_text(1));
+  if (reason != Reason::kInvalidAmount && reason != Reason::kUnknownProduct && !q.col_null(2)) {
+    p.product = catalog.find(q.col_text(2));
+    p.amount = static_cast<std::uint32_t>(q.col_int(3));
+  }
+  q.reset();
+  return std::optional<PriorOrder>(p);
+}
+
+std::optional<PriorOrder> LedgerPriorOrders::find(std::string_view id, std::uint64_t) {
+  if (!status_.ok()) return std::nullopt;
+  ++lookups_;
+  Result<std::optional<PriorOrder>> r = db_.find_prior(id, catalog_);
+  if (!r.ok()) {
+    status_ = r.status();
+    return std::nullopt;
+  }
+  return r.value();
+}
+
 Result<std::vector<LedgerRun>> LedgerDb::query_runs(const char* where) {
   Result<Catalog> cat = catalog();
   const std::size_t products = cat.ok() ? cat.value().size() : 0;

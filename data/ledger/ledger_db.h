@@ -32,10 +32,11 @@
 #include <string_view>
 #include <vector>
 
-#include "data/base/hash.h"
 #include "data/base/money.h"
 #include "data/base/status.h"
 #include "data/catalog/catalog.h"
+#include "data/ledger/ledger.h"
+#include "data/ledger/record_checksum.h"
 #include "data/model/order.h"
 #include "data/model/stats.h"
 
@@ -46,6 +47,25 @@ class Db;
 }
 
 inline constexpr std::int64_t kLedgerSchemaVersion = 1;
+
+class LedgerDb;
+
+// PriorOrders (data/ledger/ledger.h) answered from a ledger's orders table,
+// through its own connection. Not thread-safe: one per look-up thread.
+class LedgerPriorOrders final : public PriorOrders {
+ public:
+  // `db` and `catalog` must outlive it.
+  LedgerPriorOrders(LedgerDb& db, const Catalog& catalog) : db_(db), catalog_(catalog) {}
+  std::optional<PriorOrder> find(std::string_view id, std::uint64_t hash) override;
+  const Status& status() const override { return status_; }
+  std::uint64_t lookups() const { return lookups_; }
+
+ private:
+  LedgerDb& db_;
+  const Catalog& catalog_;
+  Status status_;
+  std::uint64_t lookups_ = 0;
+};
 inline constexpr std::int64_t kLedgerApplicationId = 0x4f464c47;  // "OFLG"
 
 struct LedgerOpenOptions {
@@ -121,10 +141,6 @@ struct LedgerGroup {
   std::uint64_t results_written = 0;           // results bytes known to be in -o: older pending ones go
 };
 
-// A checksum of a run's records as framed (seq, line and bytes), summed, so
-// that it is the same however the records were cut into batches.
-inline std::uint64_t record_checksum_step(std::uint64_t seq, std::uint64_t line, std::string_view bytes);
-
 class LedgerDb {
  public:
   ~LedgerDb();
@@ -155,6 +171,8 @@ class LedgerDb {
 
   // The order that took `id`, if any.
   Result<std::optional<LedgerOrder>> find_order(std::string_view id);
+  // The same, only what deciding a later record needs (no allocation).
+  Result<std::optional<PriorOrder>> find_prior(std::string_view id, const Catalog& catalog);
 
   // Every run, oldest first; the unfinished one, if any (at most one).
   Result<std::vector<LedgerRun>> runs();
@@ -189,9 +207,5 @@ class LedgerDb {
   struct Statements;
   std::unique_ptr<Statements> st_;
 };
-
-inline std::uint64_t record_checksum_step(std::uint64_t seq, std::uint64_t line, std::string_view bytes) {
-  return mix64(hash_bytes(bytes) ^ mix64(seq * 0x9e3779b97f4a7c15ULL + line));
-}
 
 }  // namespace orderflow

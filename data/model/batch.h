@@ -80,6 +80,7 @@ struct Batch {
   std::vector<Record> records;      // seq ascending, contiguous
   std::vector<Item> items;          // the baskets' items (Record::items), in record order
   std::string out;                  // formatted results (NDJSON lines)
+  std::vector<std::uint64_t> sums;  // per record, with a durable ledger: its checksum step (or empty)
 
   Batch() = default;
   Batch(Batch&&) noexcept = default;
@@ -130,6 +131,7 @@ struct Batch {
     records.clear();
     items.clear();
     out.clear();
+    sums.clear();
   }
 };
 

@@ -1,0 +1,103 @@
+#include "data/ledger/commit_group.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace orderflow {
+
+CommitGroupBuilder::CommitGroupBuilder(const Catalog& catalog, std::int64_t run, const LedgerCheckpoint& start,
+                                       Stats stats, std::vector<std::int64_t> stock, bool keep_results)
+    : catalog_(catalog),
+      keep_results_(keep_results),
+      checkpoint_(start),
+      stats_(std::move(stats)),
+      stock_(std::move(stock)),
+      changed_(catalog.size(), 0) {
+  group_.run = run;
+  if (stats_.products.size() < catalog.size()) stats_.products.resize(catalog.size());
+}
+
+bool CommitGroupBuilder::add(const Batch& b) {
+  if (closed_) return false;
+  assert(b.sums.size() == b.records.size());
+  std::size_t n = 0;  // records of b that go into the group
+  for (const Record& r : b.records) {
+    if (r.status == OrderStatus::kCancelled) {
+      closed_ = true;
+      break;
+    }
+    ++n;
+    stats_.count(r);
+    checkpoint_.checksum += b.sums[n - 1];
+    if (r.op == Op::kPlace) {
+      if (!r.id.empty() && r.reason != Reason::kInvalidRecord && r.reason != Reason::kDuplicateId) {
+        LedgerOrderWrite w;
+        w.id = r.id;
+        w.product_id = r.product != kNoProduct ? std::string_view(catalog_.product(r.product).id)
+                                               : b.text(r, r.product_text);
+        w.amount = r.amount;
+        w.status = r.status;
+        w.reason = r.reason;
+        w.total = r.status == OrderStatus::kCompleted ? r.total : 0;
+        w.seq = r.seq;
+        group_.orders.push_back(w);
+      }
+      if (r.status == OrderStatus::kCompleted) {
+        stock_[r.product] -= r.amount;
+        if (!changed_[r.product]) {
+          changed_[r.product] = 1;
+          changed_list_.push_back(r.product);
+        }
+      }
+    } else if (r.status == OrderStatus::kReversed) {
+      group_.reversals.push_back({r.id, r.seq});
+      stock_[r.product] += r.amount;
+      if (!changed_[r.product]) {
+        changed_[r.product] = 1;
+        changed_list_.push_back(r.product);
+      }
+    }
+  }
+  if (n == 0) return !closed_;
+  const Record& last = b.records[n - 1];
+  checkpoint_.seq = last.seq;
+  checkpoint_.line = last.line;
+  checkpoint_.input = b.file;
+  // The results of the records taken: all of b.out, or its first n lines.
+  std::size_t bytes = b.out.size();
+  if (n < b.records.size()) {
+    bytes = 0;
+    for (std::size_t k = 0; k < n && bytes < b.out.size(); ++k) {
+      const void* nl = std::memchr(b.out.data() + bytes, '\n', b.out.size() - bytes);
+      bytes = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - b.out.data()) + 1 : b.out.size();
+    }
+  }
+  checkpoint_.results_bytes += bytes;
+  if (keep_results_) results_.append(b.out.data(), bytes);
+  records_ += n;
+  return !closed_;
+}
+
+const LedgerGroup& CommitGroupBuilder::group() {
+  group_.stock.clear();
+  std::sort(changed_list_.begin(), changed_list_.end());
+  for (std::uint32_t p : changed_list_) group_.stock.emplace_back(p, stock_[p]);
+  group_.checkpoint = checkpoint_;
+  group_.stats = &stats_;
+  group_.results = results_;
+  group_.results_written = results_written;
+  return group_;
+}
+
+void CommitGroupBuilder::clear() {
+  group_.orders.clear();
+  group_.reversals.clear();
+  group_.stock.clear();
+  for (std::uint32_t p : changed_list_) changed_[p] = 0;
+  changed_list_.clear();
+  results_.clear();
+  records_ = 0;
+}
+
+}  // namespace orderflow
