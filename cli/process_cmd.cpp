@@ -14,6 +14,7 @@
 #include "cli/console.h"
 #include "cli/duration.h"
 #include "cli/exit_code.h"
+#include "cli/ledger_run.h"
 #include "cli/run_monitor.h"
 #include "cli/safe_outputs.h"
 #include "data/base/file_io.h"
@@ -49,6 +50,7 @@ struct ProcessOptions {
   std::string output_format;  // "": told by -o's extension, else ndjson
   std::string delimiter;      // CSV input: ",", ";" or "tab"; "": told by the header
   bool no_wait = false;
+  std::string ledger;  // --ledger FILE (cli/ledger_run.h)
 };
 
 // --output-format, or what -o's extension says (.csv, .tsv), or NDJSON.
@@ -290,6 +292,18 @@ StopCause decide_cause(const PipelineReport& rep, const RunMonitor& monitor, con
   return StopCause::kNone;
 }
 
+LedgerRunOptions ledger_options(const ProcessOptions& o, const std::vector<std::string>& files, const Context& until) {
+  LedgerRunOptions lo;
+  lo.path = o.ledger;
+  lo.catalog = o.catalog;
+  lo.no_wait = o.no_wait;
+  lo.quiet = o.quiet;
+  lo.inputs = files;
+  lo.output = o.output;
+  lo.keep_waiting = [until] { return !until.done(); };
+  return lo;
+}
+
 int run_process(const ProcessOptions& o) {
   const std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
   // Every output is checked before anything is read or written.
@@ -363,9 +377,17 @@ int run_process(const ProcessOptions& o) {
     if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
   }
 
-  Result<Catalog> loaded = load_catalog(o.catalog);
+  // With --ledger the catalog (and its stock) comes from the ledger.
+  std::unique_ptr<LedgerSession> ledger;
+  if (!o.ledger.empty()) {
+    Result<std::unique_ptr<LedgerSession>> opened = LedgerSession::open(ledger_options(o, files, intake.ctx));
+    if (!opened.ok()) return intake.ctx.done() ? end_early(StopCause::kNone, {}) : end_early(StopCause::kFailed, opened.status());
+    ledger = std::move(opened).value();
+  }
+  Result<Catalog> loaded = ledger ? Result<Catalog>(Catalog()) : load_catalog(o.catalog);
   if (!loaded.ok()) return end_early(StopCause::kFailed, loaded.status());
-  const Catalog catalog = std::move(loaded).value();
+  const Catalog own_catalog = std::move(loaded).value();
+  const Catalog& catalog = ledger ? ledger->catalog() : own_catalog;
   end.catalog = &catalog;
   if (intake.ctx.done()) return end_early(StopCause::kNone, {});
 
@@ -387,7 +409,7 @@ int run_process(const ProcessOptions& o) {
     out_fd = 1;
   } else if (o.output != "none") {
     Status error;
-    WaitEnd w = open_output(o.output, true, intake.ctx, &out_fd, &error);
+    WaitEnd w = open_output(o.output, !(ledger && ledger->continuing()), intake.ctx, &out_fd, &error);
     out_fd_early = out_fd;
     if (w == WaitEnd::kFailed) return end_early(StopCause::kFailed, error);
     if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
@@ -399,8 +421,14 @@ int run_process(const ProcessOptions& o) {
     if (w == WaitEnd::kStopped) return end_early(StopCause::kNone, {});
   }
   bool header_closed = false;
-  if (Status s = write_results_header(o, out_fd, resume.seq > 1, &header_closed); !s.ok())
+  if (Status s = write_results_header(o, out_fd, resume.seq > 1 || (ledger && ledger->continuing()), &header_closed);
+      !s.ok())
     return end_early(header_closed ? StopCause::kOutputClosed : StopCause::kFailed, s);
+  if (ledger) {
+    // Only a named -o is cut back: standard output is the caller's to manage.
+    if (Status s = ledger->prepare_output(o.output != "-" ? out_fd : -1); !s.ok())
+      return end_early(StopCause::kFailed, s);
+  }
   // A results reader that stops reading can be given up at the deadline.
   NonBlockingFd stdout_nonblocking(o.output == "-" || o.summary == "-" || o.stock_out == "-" ? 1 : -1);
 
@@ -421,6 +449,7 @@ int run_process(const ProcessOptions& o) {
   po.resume_offset = resume.offset;
   po.resume_line = resume.line;
   po.output_give_up = give_up.ctx;
+  if (ledger) ledger->fill(po, out_fd > 2 && o.output != "-");
 
   Pipeline pipeline(catalog, inputs, out_fd, po);
   monitor.set_pipeline(&pipeline);
@@ -444,6 +473,18 @@ int run_process(const ProcessOptions& o) {
     print_warning("the results were cut short: " + po.output_name + " stopped reading");
   end.stats = std::move(rep.stats);
   end.final_stock = std::move(rep.final_stock);
+  if (ledger) {
+    // The summary of a continued run counts its committed part too, as one run would.
+    Stats all = ledger->prefix_stats();
+    all.merge(end.stats);
+    end.stats = std::move(all);
+    const bool finished = end.facts.stopped == StopCause::kNone && !rep.cancelled && !rep.facts.resume;
+    if (Status s = ledger->end(end.facts.stopped, finished); !s.ok() && end.facts.stopped != StopCause::kFailed) {
+      print_error(s.message());
+      end.facts.stopped = StopCause::kFailed;
+      end.facts.error = display_name(s.message());
+    }
+  }
   int code = finish_run(o, end, summary, stock, give_up.ctx, monitor);
   run.cancel();
   give_up.cancel();
@@ -473,7 +514,10 @@ CommandRun setup_process(CLI::App& sub) {
   sub.add_option("--stock-out", o->stock_out,
                  "write the catalog with its final stock to FILE ('-': stdout), atomically, last; "
                  "two runs on one FILE take turns");
-  sub.add_flag("--no-wait", o->no_wait, "fail at once (exit 1) when another run holds --stock-out's FILE");
+  auto* ledger = sub.add_option("--ledger", o->ledger,
+                 "durable state in SQLite FILE: stock and order ids carry across runs; a stopped run continues "
+                 "when the same command runs again (created from -c on first use)");
+  sub.add_flag("--no-wait", o->no_wait, "fail at once (exit 1) when another run holds --stock-out's FILE or the --ledger");
   sub.add_option("-w,--workers", o->workers, "worker-pool size (default: the number of CPUs)")->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_option("--store", o->store, "product store")
       ->check(CLI::IsMember({"sharded", "mutex", "striped", "atomic", "check-then-act"}))
@@ -495,7 +539,8 @@ CommandRun setup_process(CLI::App& sub) {
   sub.add_option("--resume", o->resume,
                  "continue exactly where the run that wrote this summary stopped (its \"resume\"), "
                  "with the same inputs and its --stock-out as the catalog")
-      ->check(CLI::ExistingFile);
+      ->check(CLI::ExistingFile)
+      ->excludes(ledger);  // a ledger continues a stopped run by itself
   return [o] { return run_process(*o); };
 }
 

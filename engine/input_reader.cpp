@@ -200,6 +200,12 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
   });
 
   BatchBuilder builder(options_.batch_records, kBatchBytes, options_.first_seq, emit);
+  const PipelineLedger* ledger = options_.ledger;
+  if (ledger) {
+    builder.keep_checksums(true);
+    if (ledger->skip_seq) builder.skip_through(ledger->skip_seq, ledger->skip_checksum);
+  }
+  bool read_all = false;
   // Records are parsed in the blocks they were read into (no copy); a block is
   // filled by successive reads until little room is left.
   BlockPool blocks(kBlockBytes, kIdleBlocksMax);
@@ -275,6 +281,16 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
                                builder.first_held_offset()};
       // The rest of this file was read but not accepted; nothing after it was.
       break;
+    }
+    if (f + 1 == inputs_.size()) read_all = true;
+  }
+  // Continuing a ledger's run: the committed records must be the ones read again.
+  if (ledger && ledger->skip_seq && out.status.ok()) {
+    if (read_all) builder.finish_skip();
+    if (builder.skip_mismatch()) {
+      out.status = Status::InvalidArgument(ledger->skip_mismatch);
+      out.stopped_early = false;
+      out.resume.reset();
     }
   }
   wake.reset();

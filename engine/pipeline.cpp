@@ -10,7 +10,9 @@
 
 #include "data/model/batch.h"
 #include "data/codec/decoder.h"
+#include "data/ledger/commit_group.h"
 #include "data/ledger/ledger.h"
+#include "data/ledger/ledger_db.h"
 #include "data/ledger/order_index.h"
 #include "data/codec/result_format.h"
 #include "engine/basket_vote.h"
@@ -28,7 +30,11 @@ constexpr std::uint32_t kSeveralOwners = UINT32_MAX - 1;  // router: a basket ov
 // Enough jobs to fill each channel halfway and keep every thread busy, with
 // room for batches that finish out of order.
 std::size_t jobs_max_for(const PipelineOptions& o) {
-  return 2 * o.buffer_batches + 2 * std::max<std::size_t>(o.workers, 1) + 6;
+  std::size_t n = 2 * o.buffer_batches + 2 * std::max<std::size_t>(o.workers, 1) + 6;
+  // With a ledger the commit stage holds a whole group, and its input channel fills while it commits.
+  if (o.ledger)
+    n += o.ledger->group_batches_max + o.ledger->group_records_max / std::max<std::size_t>(o.batch_records, 1) + 2;
+  return n;
 }
 
 // A batch on its way through the stages, with what the router adds.
@@ -101,12 +107,15 @@ struct Pipeline::State {
   std::atomic<std::uint64_t> cpu_read{0}, cpu_decode{0}, cpu_route{0}, cpu_apply{0}, cpu_write{0};
   // Run by the router; appliers keep pointers to its entries until they are joined.
   OrderIndex index;
+  PriorOrders* prior = nullptr;  // with a ledger that has orders: ids the index does not know
 
   // Channels between the stages.
   Channel<JobPtr> raw;
   Channel<JobPtr> decoded;
   std::vector<std::unique_ptr<Channel<Slice>>> slices;  // one per worker (sharded) or one shared
   Channel<JobPtr> done;
+  Channel<JobPtr> committed;  // with a ledger: commit stage -> writer
+  std::atomic<std::uint64_t> results_written{0};  // bytes the writer wrote (the commit stage drops pending results)
   // Written jobs go back to the reader to be filled again: their buffers keep
   // their capacity, so a long run stops allocating (and faulting in) memory.
   // At most jobs_max jobs ever exist: once they do, the reader waits for one
@@ -145,9 +154,11 @@ struct Pipeline::State {
         partials(new Partial[o.workers == 0 ? 1 : o.workers]),
         raw(o.buffer_batches),
         decoded(o.buffer_batches),
-        done(o.buffer_batches),
+        done(o.ledger ? std::max(o.buffer_batches, o.ledger->group_batches_max) : o.buffer_batches),
+        committed(o.buffer_batches),
         recycled(jobs_max_for(o)),
         jobs_max(jobs_max_for(o)) {
+    if (o.ledger) prior = o.ledger->prior;
     for (const InputSource& s : in) names.push_back(s.name);
     std::vector<std::int64_t> initial;
     initial.reserve(c.size());
@@ -175,6 +186,7 @@ struct Pipeline::State {
     decoded.close();
     for (auto& ch : slices) ch->close();
     done.close();
+    committed.close();
   }
 
   // Runs a stage body; an exception becomes a reported failure, not a crash.
@@ -194,6 +206,7 @@ struct Pipeline::State {
   void route_stage();
   void apply_stage(std::size_t k, std::atomic<std::size_t>& left);
   void write_stage();
+  void commit_stage();
 
   bool route(Job& job, OrderIndex& index, std::vector<std::uint32_t>& owner, std::vector<std::uint32_t>& count);
   std::uint32_t basket_owners(const Batch& b, const Record& r, std::uint32_t i);
@@ -269,7 +282,7 @@ bool Pipeline::State::route(Job& job, OrderIndex& index, std::vector<std::uint32
       go_on = false;
       break;
     }
-    if (resolve(r, index, b.items)) {
+    if (resolve(r, index, b.items, prior)) {
       std::uint32_t k = 0;
       if (sharded && r.is_basket()) k = basket_owners(b, r, static_cast<std::uint32_t>(i));
       else if (sharded) k = static_cast<std::uint32_t>(owner_of(r.product, shards));
@@ -341,6 +354,10 @@ void Pipeline::State::route_stage() {
       if (!route(*j, index, owner, offsets)) {
         stopped = true;
         cancel_intake();
+      }
+      if (prior && !prior->status().ok()) {
+        fail(prior->status());  // a look-up failed: this batch's decisions cannot be trusted
+        return;
       }
       const std::size_t shards = slices.size();
       std::uint32_t n = 0;
@@ -451,8 +468,13 @@ void Pipeline::State::write_stage() {
   auto flush = [&] {
     if (!failed && !ready.empty()) {
       parts.clear();
-      for (const JobPtr& j : ready) parts.emplace_back(j->batch.out);
+      std::uint64_t bytes = 0;
+      for (const JobPtr& j : ready) {
+        parts.emplace_back(j->batch.out);
+        bytes += j->batch.out.size();
+      }
       if (!out.write_parts(parts)) fail_once();
+      else results_written.fetch_add(bytes, std::memory_order_release);
     }
     for (JobPtr& j : ready) recycle(j);
     ready.clear();
@@ -469,10 +491,11 @@ void Pipeline::State::write_stage() {
   };
   JobPtr job;
   for (;;) {
-    ChannelStatus st = done.try_recv(job);
+    Channel<JobPtr>& in = options.ledger ? committed : done;
+    ChannelStatus st = in.try_recv(job);
     if (st == ChannelStatus::kEmpty) {
       flush();  // idle: let what is ready reach the reader of the results
-      st = done.recv(job);
+      st = in.recv(job);
     }
     if (st != ChannelStatus::kOk) break;
     if (options.unordered) {
@@ -488,6 +511,59 @@ void Pipeline::State::write_stage() {
     }
   }
   flush();
+}
+
+// With a ledger, between the appliers and the writer: takes finished jobs back
+// into input order, gathers them into groups and commits each group in one
+// transaction (CommitGroupBuilder, LedgerDb::commit), then hands its jobs to
+// the writer, so that a result reaches -o only after its group committed.
+// While it commits, the appliers go on filling `done` (sized for a group):
+// the next group is what arrived meanwhile. It commits when `done` runs dry or
+// a group reaches group_records_max. A failed commit fails the run; the jobs
+// of that group never reach the writer.
+void Pipeline::State::commit_stage() {
+  const PipelineLedger& ledger = *options.ledger;
+  CommitGroupBuilder& builder = *ledger.builder;
+  std::map<std::uint64_t, JobPtr> held;  // finished out of order, waiting for their turn
+  std::uint64_t next = 0;
+  std::vector<JobPtr> group;
+  bool failed = false;
+  auto commit = [&] {
+    if (group.empty()) return;
+    if (!failed && !builder.empty()) {
+      builder.results_written = ledger.results_base + results_written.load(std::memory_order_acquire);
+      if (Status st = ledger.db->commit(builder.group()); !st.ok()) {
+        failed = true;
+        fail(std::move(st));
+      }
+      builder.clear();
+    }
+    for (JobPtr& j : group) {
+      if (failed || committed.send(std::move(j)) != ChannelStatus::kOk) failed = true;
+    }
+    group.clear();
+  };
+  JobPtr job;
+  for (;;) {
+    ChannelStatus st = done.try_recv(job);
+    if (st == ChannelStatus::kEmpty) {
+      commit();  // idle: commit what there is, so that its results can go out
+      st = done.recv(job);
+    }
+    if (st != ChannelStatus::kOk) break;
+    std::uint64_t i = job->batch.index;
+    held.emplace(i, std::move(job));
+    for (auto it = held.find(next); it != held.end(); it = held.find(next)) {
+      JobPtr j = std::move(it->second);
+      held.erase(it);
+      ++next;
+      (void)builder.add(j->batch);  // after a Cancelled record nothing more is taken
+      group.push_back(std::move(j));
+      if (builder.records() >= ledger.group_records_max) commit();
+    }
+  }
+  commit();
+  committed.close();
 }
 
 Pipeline::Pipeline(const Catalog& catalog, const std::vector<InputSource>& inputs, int out_fd,
@@ -545,6 +621,9 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
       CpuMeter m(s.cpu_write);
       s.guarded([&] { s.write_stage(); });
     });
+    WorkerPool committer(s.options.ledger ? 1 : 0, {}, [&](std::size_t) {
+      s.guarded([&] { s.commit_stage(); });
+    });
     WorkerPool appliers(s.workers, {}, [&](std::size_t k) {
       CpuMeter m(s.cpu_apply);
       s.guarded([&] { s.apply_stage(k, appliers_left); });
@@ -566,6 +645,7 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
     (void)decoders.join();
     (void)router.join();
     (void)appliers.join();
+    (void)committer.join();
     (void)writer.join();
   }
   hard_closes_intake.reset();

@@ -45,6 +45,7 @@
 #include "data/model/stats.h"
 #include "data/model/summary.h"
 #include "engine/context.h"
+#include "engine/pipeline_ledger.h"
 
 namespace orderflow {
 
@@ -76,6 +77,8 @@ struct PipelineOptions {
   // Once this ends, a results reader that takes no byte for a second is given
   // up (engine/output_writer.h); the run goes on without results output.
   Context output_give_up = Context::background();
+  // A durable ledger (engine/pipeline_ledger.h), or null: in memory only.
+  const PipelineLedger* ledger = nullptr;
 };
 
 struct PipelineReport {

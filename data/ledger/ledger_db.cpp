@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <time.h>
 #include <map>
 
 #include "data/base/file_io.h"
@@ -237,11 +238,21 @@ Status LedgerDb::open_impl(const std::string& path, const LedgerOpenOptions& o) 
     return Status::InvalidArgument(path + " is not an orderflow ledger (an empty file)");
   }
   if (o.write) {
-    if (::flock(fd, LOCK_EX | (o.wait ? 0 : LOCK_NB)) != 0) {
+    bool told = false;
+    while (::flock(fd, LOCK_EX | (o.wait && !o.keep_waiting ? 0 : LOCK_NB)) != 0) {
       int e = errno;
+      if (e == EINTR) continue;
+      if (e == EWOULDBLOCK && o.wait && o.keep_waiting()) {
+        if (!told && o.on_wait) o.on_wait();
+        told = true;
+        struct timespec ts = {0, 20'000'000};
+        ::nanosleep(&ts, nullptr);
+        continue;
+      }
       ::close(fd);
-      if (e == EWOULDBLOCK)
+      if (e == EWOULDBLOCK && !o.wait)
         return Status::IOError("ledger " + path + " is in use by another run (--no-wait: not waiting for it)");
+      if (e == EWOULDBLOCK) return Status::IOError("gave up waiting for ledger " + path + " (another run is writing it)");
       return Status::IOError("cannot lock ledger " + path + ": " + errno_text(e));
     }
     lock_fd_ = fd;

@@ -26,6 +26,7 @@
 // Thread-safety: one LedgerDb is one connection, used by one thread at a time.
 // Open one per thread that needs one (a reader per look-up thread).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,11 @@ inline constexpr std::int64_t kLedgerApplicationId = 0x4f464c47;  // "OFLG"
 struct LedgerOpenOptions {
   bool write = false;        // a writer: takes the writer lock; creates the file if missing
   bool wait = true;          // writer: wait for another writer (false: fail at once)
+  // Writer, with wait: polled every few ms while another writer holds the
+  // ledger; returning false gives up (open() then fails with a Status saying so).
+  std::function<bool()> keep_waiting;
+  // Called once if open() has to wait for another writer.
+  std::function<void()> on_wait;
   std::int64_t cache_kib = 16 << 10;  // SQLite page cache of this connection, KiB
 };
 

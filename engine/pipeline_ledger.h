@@ -1,0 +1,31 @@
+#pragma once
+// PipelineLedger: what a pipeline run with a durable ledger gets
+// (PipelineOptions::ledger). Everything it points to must outlive the run.
+//   - the reader checksums every record (Batch::sums) and, continuing a run,
+//     skips the committed records after checking their checksum;
+//   - the router looks ids it does not know up in `prior`;
+//   - a commit stage between the appliers and the writer commits groups of
+//     batches through `db` (engine/stages/commit_stage.h).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace orderflow {
+
+class LedgerDb;
+class CommitGroupBuilder;
+class PriorOrders;
+
+struct PipelineLedger {
+  LedgerDb* db = nullptr;                  // the commit stage's connection (writer)
+  CommitGroupBuilder* builder = nullptr;   // knows the run, its checkpoint and stock
+  PriorOrders* prior = nullptr;            // the router's look-ups; null: the ledger had no orders
+  std::uint64_t skip_seq = 0;              // continuing: records 1..skip_seq are committed
+  std::uint64_t skip_checksum = 0;         // and must have this checksum
+  std::string skip_mismatch;               // the error when they do not ("FILE:" prefix-free)
+  std::uint64_t results_base = 0;          // results bytes in -o before this attempt's
+  std::size_t group_records_max = 1 << 16; // a group is committed at this many records at the latest
+  std::size_t group_batches_max = 48;      // the commit stage's input channel, in batches
+};
+
+}  // namespace orderflow
