@@ -10,7 +10,8 @@
 //   checkpoints    per run, how far its input was committed (seq, line, a
 //                  checksum of the committed records, results bytes written)
 //   pending_results  results committed but maybe not yet in -o (so a crash
-//                  between the commit and the write loses none of them)
+//                  between the commit and the write loses none of them),
+//                  zstd-compressed; dropped once the writer has written them
 // Schema version: PRAGMA user_version (kLedgerSchemaVersion), application_id
 // kLedgerApplicationId; older versions are migrated on open, newer ones refused.
 // WAL mode, synchronous=FULL: a commit is durable when commit() returns.
@@ -212,6 +213,7 @@ class LedgerDb {
   std::uint64_t order_count_ = 0;
   struct Statements;
   std::unique_ptr<Statements> st_;
+  std::string scratch_;  // commit(): the compressed results
 };
 
 }  // namespace orderflow
