@@ -260,7 +260,10 @@ Status LedgerDb::open_impl(const std::string& path, const LedgerOpenOptions& o) 
   } else {
     ::close(fd);
   }
-  int flags = o.write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+  // A reader opens read-write too (it never writes): after a crash the WAL must
+  // be recovered by the first connection, which a read-only one cannot do.
+  // On a file it may not write, SQLite opens it read-only by itself.
+  int flags = o.write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE;
   if (Status s = db_->open(path, flags); !s.ok()) return s;
   if (o.write && sqlite3_db_readonly(db_->get(), "main") == 1)
     return Status::IOError("cannot write to ledger " + path + ": the ledger is read-only");
