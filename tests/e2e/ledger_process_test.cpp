@@ -281,7 +281,9 @@ TEST(LedgerProcess, CrashDrillKillNineThenTheSameCommandAgain) {
     ASSERT_EQ(code, 128 + SIGKILL) << c.err();
     ASSERT_TRUE(killed);
     ++kills;
-    if (testing::file_exists(ledger)) ASSERT_EQ(integrity(ledger), "ok\n") << "after kill " << kills;
+    if (testing::file_exists(ledger)) {
+      ASSERT_EQ(integrity(ledger), "ok\n") << "after kill " << kills;
+    }
   }
   EXPECT_GE(kills, 10);
   EXPECT_EQ(read_file(out), read_file(clean_out));
