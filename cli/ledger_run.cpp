@@ -73,8 +73,8 @@ Result<std::unique_ptr<LedgerSession>> LedgerSession::open(const LedgerRunOption
   if (unfinished.value()) {
     const LedgerRun u = *unfinished.value();
     const bool same = u.inputs == o.inputs && u.output == o.output;
-    if (u.checkpoint.seq == 0) {
-      // It stopped before committing anything: nothing to continue, start afresh.
+    if (!same && u.checkpoint.seq == 0) {
+      // It stopped before committing anything: nothing to continue.
       if (Status s = w.abandon_run(u.run); !s.ok()) return s;
       unfinished.value().reset();
     } else if (!same)
@@ -113,7 +113,7 @@ Status LedgerSession::prepare_output(int fd) {
   struct stat st{};
   if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Status::Ok();
   const std::string& name = options_.output;
-  if (!continuing_) {
+  if (!continuing()) {
     off_t at = ::lseek(fd, 0, SEEK_CUR);  // after a CSV header
     if (at > 0) start_.results_bytes = static_cast<std::uint64_t>(at);
     return Status::Ok();

@@ -42,7 +42,10 @@ class LedgerSession {
   static Result<std::unique_ptr<LedgerSession>> open(const LedgerRunOptions& options);
 
   const Catalog& catalog() const { return catalog_; }
-  bool continuing() const { return continuing_; }
+  // This run continues an unfinished one that committed records (its -o is
+  // cut back, not truncated). An unfinished run that committed none is taken
+  // over afresh (same run number, new output).
+  bool continuing() const { return continuing_ && start_.seq > 0; }
   std::int64_t run() const { return run_; }
 
   // With -o a regular file: a continued run cuts it back to the committed
