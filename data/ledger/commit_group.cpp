@@ -28,35 +28,36 @@ bool CommitGroupBuilder::add(const Batch& b) {
       break;
     }
     ++n;
-    stats_.count(r);
+    stats_.count(r, b.items);
     checkpoint_.checksum += b.sums[n - 1];
     if (r.op == Op::kPlace) {
       if (!r.id.empty() && r.reason != Reason::kInvalidRecord && r.reason != Reason::kDuplicateId) {
         LedgerOrderWrite w;
         w.id = r.id;
-        w.product_id = r.product != kNoProduct ? std::string_view(catalog_.product(r.product).id)
-                                               : b.text(r, r.product_text);
+        if (!r.is_basket())
+          w.product_id = r.product != kNoProduct ? std::string_view(catalog_.product(r.product).id)
+                                                 : b.text(r, r.product_text);
         w.amount = r.amount;
         w.status = r.status;
         w.reason = r.reason;
         w.total = r.status == OrderStatus::kCompleted ? r.total : 0;
         w.seq = r.seq;
+        if (r.is_basket()) {
+          w.items_first = static_cast<std::uint32_t>(group_.items.size());
+          w.items_count = r.items.count;
+          for (std::uint16_t k = 0; k < r.items.count; ++k) {
+            const Item& it = b.items[r.items.first + k];
+            group_.items.push_back({it.product != kNoProduct ? std::string_view(catalog_.product(it.product).id)
+                                                             : b.text(r, it.product_text),
+                                    it.amount});
+          }
+        }
         group_.orders.push_back(w);
       }
-      if (r.status == OrderStatus::kCompleted) {
-        stock_[r.product] -= r.amount;
-        if (!changed_[r.product]) {
-          changed_[r.product] = 1;
-          changed_list_.push_back(r.product);
-        }
-      }
+      if (r.status == OrderStatus::kCompleted) change_stock(b, r, -1);
     } else if (r.status == OrderStatus::kReversed) {
       group_.reversals.push_back({r.id, r.seq});
-      stock_[r.product] += r.amount;
-      if (!changed_[r.product]) {
-        changed_[r.product] = 1;
-        changed_list_.push_back(r.product);
-      }
+      change_stock(b, r, +1);
     }
   }
   if (n == 0) return !closed_;
@@ -79,6 +80,21 @@ bool CommitGroupBuilder::add(const Batch& b) {
   return !closed_;
 }
 
+void CommitGroupBuilder::change_stock(const Batch& b, const Record& r, int sign) {
+  auto change = [&](std::uint32_t p, std::int64_t amount) {
+    stock_[p] += sign * amount;
+    if (!changed_[p]) {
+      changed_[p] = 1;
+      changed_list_.push_back(p);
+    }
+  };
+  if (!r.is_basket()) return change(r.product, r.amount);
+  for (std::uint16_t k = 0; k < r.items.count; ++k) {
+    const Item& it = b.items[r.items.first + k];
+    change(it.product, it.amount);
+  }
+}
+
 const LedgerGroup& CommitGroupBuilder::group() {
   group_.stock.clear();
   std::sort(changed_list_.begin(), changed_list_.end());
@@ -93,6 +109,7 @@ const LedgerGroup& CommitGroupBuilder::group() {
 void CommitGroupBuilder::clear() {
   group_.orders.clear();
   group_.reversals.clear();
+  group_.items.clear();
   group_.stock.clear();
   for (std::uint32_t p : changed_list_) changed_[p] = 0;
   changed_list_.clear();

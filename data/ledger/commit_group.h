@@ -49,6 +49,9 @@ class CommitGroupBuilder {
   std::uint64_t results_written = 0;  // set by the caller: results bytes known to be in -o
 
  private:
+  // Counts r's change to the stock (sign -1: taken, +1: given back), every item of a basket.
+  void change_stock(const Batch& b, const Record& r, int sign);
+
   const Catalog& catalog_;
   const bool keep_results_;
   LedgerGroup group_;

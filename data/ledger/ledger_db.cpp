@@ -193,7 +193,7 @@ void append_csv(std::string& out, std::string_view f) {
 
 struct LedgerDb::Statements {
   sqlite::Stmt begin, commit, rollback;
-  sqlite::Stmt insert_order, reverse_order, set_stock, set_checkpoint, set_run_stats;
+  sqlite::Stmt insert_order, insert_item, reverse_order, set_stock, set_checkpoint, set_run_stats;
   sqlite::Stmt drop_pending, add_pending, add_orders;
   sqlite::Stmt find_order, find_items;
 };
@@ -358,6 +358,7 @@ Status LedgerDb::prepare_statements() {
       {&s.insert_order,
        "INSERT INTO orders(id,status,reason,product_id,amount,total_cents,run,seq) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
        true},
+      {&s.insert_item, "INSERT INTO order_items(order_id,item,product_id,amount) VALUES(?1,?2,?3,?4)", true},
       {&s.reverse_order, "UPDATE orders SET status='Reversed', reversed_run=?2, reversed_seq=?3 WHERE id=?1", true},
       {&s.set_stock, "UPDATE products SET stock=?2 WHERE idx=?1", true},
       {&s.set_checkpoint,
@@ -583,11 +584,26 @@ Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, cons
           : status == OrderStatus::kReversed  ? OrderState::kReversed
                                               : OrderState::kRejected;
   const Reason reason = parse_reason(q.col_text(1));
-  if (reason != Reason::kInvalidAmount && reason != Reason::kUnknownProduct && !q.col_null(2)) {
+  const bool placed = reason != Reason::kInvalidAmount && reason != Reason::kUnknownProduct;
+  const bool basket = q.col_null(2);
+  if (placed && !basket) {
     p.product = catalog.find(q.col_text(2));
     p.amount = static_cast<std::uint32_t>(q.col_int(3));
   }
   q.reset();
+  if (placed && basket) {
+    sqlite::Stmt& it = st_->find_items;
+    it.bind(1, id);
+    for (;;) {
+      Result<bool> r = db_->step(it, "cannot read ledger");
+      if (!r.ok()) return r.status();
+      if (!r.value()) break;
+      p.items.push_back(StockItem{catalog.find(it.col_text(0)), static_cast<std::uint32_t>(it.col_int(1))});
+    }
+    if (p.items.empty()) return Status::Corruption(path_ + ": basket order without items: " + std::string(id));
+    p.product = kBasketProduct;
+    p.amount = static_cast<std::uint32_t>(p.items.size());
+  }
   return std::optional<PriorOrder>(p);
 }
 
@@ -687,6 +703,15 @@ Status LedgerDb::commit(const LedgerGroup& g) {
     q.bind(7, g.run);
     q.bind(8, static_cast<std::int64_t>(o->seq));
     if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
+    for (std::uint32_t k = 0; k < o->items_count; ++k) {
+      const LedgerItemWrite& it = g.items[o->items_first + k];
+      sqlite::Stmt& qi = s.insert_item;
+      qi.bind(1, o->id);
+      qi.bind(2, std::int64_t{k + 1});
+      qi.bind(3, it.product_id);
+      qi.bind(4, it.amount);
+      if (Status st = db_->run(qi, "cannot commit to ledger"); !st.ok()) return fail(st);
+    }
   }
   std::vector<const LedgerReversalWrite*> reversals;
   reversals.reserve(g.reversals.size());

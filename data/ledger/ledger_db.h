@@ -124,6 +124,10 @@ struct LedgerRun {
 };
 
 // One group of decided records, committed in one transaction (commit()).
+struct LedgerItemWrite {
+  std::string_view product_id;
+  std::int64_t amount = 0;
+};
 struct LedgerOrderWrite {
   std::string_view id;
   std::string_view product_id;       // empty for a basket
@@ -132,6 +136,8 @@ struct LedgerOrderWrite {
   Reason reason = Reason::kNone;
   Cents total = 0;
   std::uint64_t seq = 0;
+  std::uint32_t items_first = 0;     // a basket: its items in LedgerGroup::items
+  std::uint32_t items_count = 0;     // 0: not a basket
 };
 struct LedgerReversalWrite {
   std::string_view id;
@@ -140,6 +146,7 @@ struct LedgerReversalWrite {
 struct LedgerGroup {
   std::int64_t run = 0;
   std::vector<LedgerOrderWrite> orders;        // new orders (commit sorts them by id)
+  std::vector<LedgerItemWrite> items;          // the baskets' items (LedgerOrderWrite::items_first)
   std::vector<LedgerReversalWrite> reversals;  // orders (of any run) reversed in this group
   std::vector<std::pair<std::uint32_t, std::int64_t>> stock;  // (product index, new stock)
   LedgerCheckpoint checkpoint;                 // after this group

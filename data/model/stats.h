@@ -2,6 +2,7 @@
 // Stats: what a run did, counted from decided records. A plain value: each
 // thread keeps its own and they are merged (reconciled) when read, so there is
 // no shared counter on the hot path. Thread-compatible.
+#include <cassert>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -35,8 +36,11 @@ struct Stats {
   void count(const Record& r, const std::vector<Item>& items) {
     count(r, r.is_basket() ? items.data() + r.items.first : nullptr);
   }
-  // The same for a record that is not a basket.
-  void count(const Record& r) { count(r, nullptr); }
+  // The same for a record that is not a basket (REQUIRES: !r.is_basket()).
+  void count(const Record& r) {
+    assert(!r.is_basket());
+    count(r, nullptr);
+  }
 
   // `items`: r's items when r is a basket.
   void count(const Record& r, const Item* items) {

@@ -122,6 +122,12 @@ std::string without_seq(const std::string& line) {
   return "{" + line.substr(comma + 1);
 }
 
+// The line without its error text, which names the file (nights and the whole differ).
+std::string without_error(const std::string& line) {
+  std::size_t at = line.find(",\"error\":");
+  return at == std::string::npos ? line : line.substr(0, at);
+}
+
 std::string sql_text(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   std::string out;
@@ -232,6 +238,62 @@ TEST(LedgerProcess, NightlyRunsEqualOneRunOverAllTheirInput) {
   auto runs = lines(run({"ledger", "runs", ledger}).out);
   ASSERT_EQ(runs.size(), 3u);
   for (const std::string& r : runs) EXPECT_NE(r.find("\"state\":\"finished\""), std::string::npos) << r;
+  EXPECT_EQ(integrity(ledger), "ok\n");
+}
+
+// Baskets across nights: a generated stream with baskets (a repeated product,
+// several owners) and reversals, cut into three nights, through one ledger,
+// equals one in-memory run over the whole stream; a basket of night 1 reversed
+// on night 2 gives every item back, and `ledger show` lists its items.
+TEST(LedgerProcess, BasketsAcrossNightsEqualOneRun) {
+  TempDir dir;
+  const std::string ledger = dir.file("shop.ledger"), catalog = dir.file("catalog.csv");
+  write_file(catalog, kCatalog);
+  const int n = testing::kSanitized ? 900 : 6000;
+  auto gen = run({"generate", "-n", std::to_string(n), "-c", catalog, "--baskets", "0.3", "--max-items", "4",
+                  "--reversals", "0.1", "--invalid", "0.02", "--max-amount", "3", "--seed", "11"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::vector<std::string> all = lines(gen.out);
+  // A hand-made pair on top: night 1 places b1 (A twice, then C), night 3 reverses it.
+  const std::string b1 = "{\"id\":\"b1\",\"items\":[{\"productId\":\"A\",\"amount\":2},"
+                         "{\"productId\":\"C\",\"amount\":1},{\"productId\":\"A\",\"amount\":1}]}";
+  all.insert(all.begin(), b1);
+  all.push_back("{\"id\":\"b1\",\"op\":\"reverse\"}");
+  std::string whole;
+  for (int d = 0; d < 3; ++d) {
+    std::string text;
+    for (std::size_t i = d * all.size() / 3; i < (d + 1) * all.size() / 3; ++i) text += all[i] + "\n";
+    whole += text;
+    write_file(dir.file("night" + std::to_string(d + 1) + ".ndjson"), text);
+  }
+  write_file(dir.file("all.ndjson"), whole);
+  ASSERT_NE(whole.find("\"items\""), std::string::npos);
+
+  std::vector<std::string> got;
+  for (int d = 1; d <= 3; ++d) {
+    std::string night = dir.file("night" + std::to_string(d) + ".ndjson");
+    auto r = run({"process", night, "--ledger", ledger, "-c", catalog, "-o", night + ".out", "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const std::string& line : lines(read_file(night + ".out"))) got.push_back(without_error(without_seq(line)));
+  }
+  auto one = run({"process", dir.file("all.ndjson"), "-c", catalog, "--stock-out", dir.file("stock.csv"), "-q"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  std::vector<std::string> want;
+  for (const std::string& line : lines(one.out)) want.push_back(without_error(without_seq(line)));
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << "record " << i + 1 << " overall";
+  EXPECT_EQ(field(got.front(), "status"), "Completed") << got.front();
+  EXPECT_EQ(field(got.back(), "status"), "Reversed") << got.back();
+
+  EXPECT_EQ(run({"ledger", "stock", ledger, "--format", "csv"}).out, read_file(dir.file("stock.csv")));
+  auto show = run({"ledger", "show", ledger, "b1"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("\"items\":[{\"productId\":\"A\",\"amount\":2},{\"productId\":\"C\",\"amount\":1},"
+                          "{\"productId\":\"A\",\"amount\":1}]"),
+            std::string::npos)
+      << show.out;
+  EXPECT_EQ(field(show.out, "status"), "Reversed") << show.out;
+  EXPECT_EQ(sql_text(ledger, "SELECT count(*) FROM order_items WHERE order_id='b1'"), "3\n");
   EXPECT_EQ(integrity(ledger), "ok\n");
 }
 
