@@ -9,6 +9,8 @@
 #   bench/nats-cluster.sh                 # 200000 records, 10% reversals
 #   COUNT=1000000 bench/nats-cluster.sh   # more
 #   PARTITIONS=1 bench/nats-cluster.sh    # serve partitions (default 3)
+#   RUNS=5 bench/nats-cluster.sh          # 5 alternating rounds (process, cluster), median ratio
+#   SERVE_OPTS=--fetch=16 bench/nats-cluster.sh   # options for every serve
 #   KEEP=1 bench/nats-cluster.sh          # leave the cluster up; prints how to use it
 # Needs: nats-server (Debian package nats-server), a built build/orderflow.
 set -euo pipefail
@@ -18,6 +20,7 @@ COUNT=${COUNT:-200000}
 PRODUCTS=${PRODUCTS:-1000}
 KEEP=${KEEP:-0}
 PARTITIONS=${PARTITIONS:-3}
+RUNS=${RUNS:-1}
 command -v nats-server >/dev/null || { echo "nats-server not found (apt-get install nats-server)" >&2; exit 1; }
 [ -x "$BIN" ] || { echo "$BIN not built (make build)" >&2; exit 1; }
 
@@ -72,44 +75,70 @@ echo "cluster: $urls (logs and stores in $dir)"
 ledger_opt=()
 if "$BIN" process --help 2>&1 | grep -q -- '--ledger'; then ledger_opt=(--ledger "$dir/process.ledger"); fi
 now() { date +%s.%N; }
+# CPU seconds a process used so far (utime + stime from /proc), to see what
+# the two cores were spent on.
+clk=$(getconf CLK_TCK)
+cpu_of() { awk -v t="$clk" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+nats_cpu() { local sum=0 i; for i in 0 1 2; do sum=$(awk -v a="$sum" -v b="$(cpu_of "${pids[$i]}")" 'BEGIN { print a + b }'); done; echo "$sum"; }
 
-t0=$(now)
-"$BIN" process -c "$dir/catalog.csv" "${ledger_opt[@]}" -o "$dir/process.ndjson" -q "$dir/orders.ndjson"
-t1=$(now)
+# RUNS rounds, alternating: one `process` (the baseline), then the cluster on
+# a fresh stream DEMO<r> with fresh partitions. Each round prints its ratio;
+# the last line is the median.
+ratios=()
+for r in $(seq "$RUNS"); do
+  stream=DEMO$r
+  rm -f "$dir/process.ledger"*
+  t0=$(now)
+  "$BIN" process -c "$dir/catalog.csv" "${ledger_opt[@]}" -o "$dir/process.ndjson" -q "$dir/orders.ndjson"
+  t1=$(now)
 
-# The streams and the catalog first (an empty submit), and the partitions
-# started and waiting, as a deployment has them: the clock then measures the
-# stream itself, from the first record submitted to the last result written.
-"$BIN" submit --nats "$urls" --stream DEMO -c "$dir/catalog.csv" -q /dev/null
-serve_pids=()
-for k in $(seq "$PARTITIONS"); do
-  ${PERF:+perf record -g -o "$PERF.$k"} "$BIN" serve --nats "$urls" --stream DEMO --partition "$k/$PARTITIONS" --ledger "$dir/p$k.ledger" 2>"$dir/serve$k.log" &
-  serve_pids+=($!)
-  pids+=($!)
+  # The streams and the catalog first (an empty submit), and the partitions
+  # started and waiting, as a deployment has them: the clock then measures
+  # the stream itself, from the first record submitted to the last result
+  # written.
+  "$BIN" submit --nats "$urls" --stream "$stream" -c "$dir/catalog.csv" -q /dev/null
+  serve_pids=()
+  for k in $(seq "$PARTITIONS"); do
+    ${PERF:+perf record -g -o "$PERF.$r.$k"} "$BIN" serve --nats "$urls" --stream "$stream" --partition "$k/$PARTITIONS" \
+      --ledger "$dir/$stream.p$k.ledger" -v ${SERVE_OPTS:-} 2>"$dir/serve$k.log" &
+    serve_pids+=($!)
+    pids+=($!)
+  done
+  sleep 1
+  nats0=$(nats_cpu)
+  t2=$(now)
+  TIMEFORMAT="submit cpu: %U user %S sys"
+  time "$BIN" submit --nats "$urls" --stream "$stream" -c "$dir/catalog.csv" "$dir/orders.ndjson"
+  t_sub=$(now)
+  TIMEFORMAT="results cpu: %U user %S sys"
+  time "$BIN" results --nats "$urls" --stream "$stream" -o "$dir/results.ndjson" --summary "$dir/summary.json" -q
+  t3=$(now)
+  nats1=$(nats_cpu)
+  cpu_serve=""; for p in "${serve_pids[@]}"; do cpu_serve="$cpu_serve $(cpu_of "$p")"; done
+  for p in "${serve_pids[@]}"; do kill -INT "$p"; done
+  for p in "${serve_pids[@]}"; do wait "$p" || true; done
+  cat "$dir"/serve*.log
+
+  if cmp -s "$dir/process.ndjson" "$dir/results.ndjson"; then
+    echo "results: identical to process ($(wc -l <"$dir/results.ndjson") lines)"
+  else
+    echo "results DIFFER from process:"; diff "$dir/process.ndjson" "$dir/results.ndjson" | head -20; exit 1
+  fi
+  ratio=$(awk -v n="$COUNT" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "%.3f", (b - a) / (d - c) }')
+  ratios+=("$ratio")
+  awk -v n="$COUNT" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v ts="$t_sub" -v parts="$PARTITIONS" \
+      -v l="${ledger_opt[*]:+ --ledger}" -v r="$r" -v q="$ratio" 'BEGIN {
+    printf "round %d: process%s: %.0f records/s (%.2f s)\n", r, l, n / (b - a), b - a
+    printf "round %d: submit + %d x serve + results on the 3-node cluster: %.0f records/s (%.2f s; submit %.2f s)\n", r, parts, n / (d - c), d - c, ts - c
+    printf "round %d: ratio: %sx\n", r, q }'
+  echo "round $r: cpu seconds: nats-server (3 nodes) $(awk -v a="$nats0" -v b="$nats1" 'BEGIN { printf "%.2f", b - a }'); serve$cpu_serve"
+  [ -n "${DU:-}" ] && du -sk "$dir"/store0/jetstream/*/streams/"$stream"* >&2
 done
-sleep 1
-t2=$(now)
-"$BIN" submit --nats "$urls" --stream DEMO -c "$dir/catalog.csv" "$dir/orders.ndjson"
-t_sub=$(now)
-"$BIN" results --nats "$urls" --stream DEMO -o "$dir/results.ndjson" --summary "$dir/summary.json" -q
-t3=$(now)
-for p in "${serve_pids[@]}"; do kill -INT "$p"; done
-for p in "${serve_pids[@]}"; do wait "$p" || true; done
-cat "$dir"/serve*.log
-
-if cmp -s "$dir/process.ndjson" "$dir/results.ndjson"; then
-  echo "results: identical to process ($(wc -l <"$dir/results.ndjson") lines)"
-else
-  echo "results DIFFER from process:"; diff "$dir/process.ndjson" "$dir/results.ndjson" | head -20; exit 1
-fi
-awk -v n="$COUNT" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v ts="$t_sub" -v parts="$PARTITIONS" -v l="${ledger_opt[*]:+ --ledger}" 'BEGIN {
-  p = n / (b - a); s = n / (d - c)
-  printf "process%s: %.0f records/s (%.2f s)\n", l, p, b - a
-  printf "submit + %d x serve + results on the 3-node cluster: %.0f records/s (%.2f s)\n", parts, s, d - c
-  printf "ratio: %.3fx\n", s / p
-  printf "of which submit: %.2f s\n", ts - c }'
+printf '%s\n' "${ratios[@]}" | sort -n | awk -v l="${ledger_opt[*]:+ --ledger}" '{ v[NR] = $1 } END {
+  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+  printf "ratio to process%s, median of %d rounds: %.3fx (min %.3f, max %.3f)\n", l, NR, m, v[1], v[NR] }'
 if [ "$KEEP" = 1 ]; then
-  echo "cluster left running; try:  $BIN results --nats $urls --stream DEMO --summary - -o none"
+  echo "cluster left running; try:  $BIN results --nats $urls --stream DEMO1 --summary - -o none"
   echo "press Ctrl-C to stop it"
   wait
 fi

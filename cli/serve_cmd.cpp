@@ -20,8 +20,9 @@ struct ServeCmdOptions {
   std::string stream;
   std::string partition;
   std::string ledger;
-  int fetch = 16;
+  int fetch = 64;
   bool quiet = false;
+  bool verbose = false;
 };
 
 // "K/N" with 1 <= K <= N <= 1024.
@@ -58,6 +59,16 @@ int run_serve_cmd(const ServeCmdOptions& o) {
                      std::to_string(rep.records) + " records in " + std::to_string(rep.messages) + " messages, " +
                      std::to_string(rep.finalised) + " results published" + rate +
                      "; committed through seq " + std::to_string(rep.next_seq - 1) + "\n");
+    if (o.verbose && rep.rounds > 0) {
+      char times[256];
+      std::snprintf(times, sizeof times,
+                    "partition %s: %llu commits; busy %.2f s: decode and ids %.2f s, waiting for votes %.2f s, "
+                    "stock and results %.2f s, publishing %.2f s, committing %.2f s\n",
+                    o.partition.c_str(), static_cast<unsigned long long>(rep.rounds), rep.busy_seconds,
+                    rep.resolve_seconds, rep.vote_wait_seconds, rep.apply_seconds, rep.publish_seconds,
+                    rep.commit_seconds);
+      write_all(2, times);
+    }
   }
   if (!rep.status.ok()) {
     print_error(rep.status.message());
@@ -81,8 +92,9 @@ CommandRun setup_serve(CLI::App& sub) {
           },
           "K/N"));
   sub.add_option("--ledger", o->ledger, "the partition's state file (SQLite; created if missing)")->required();
-  sub.add_option("--fetch", o->fetch, "orders messages taken per step")->check(CLI::Range(1, 256))->capture_default_str();
+  sub.add_option("--fetch", o->fetch, "orders messages taken in at once, at most")->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_flag("-q,--quiet", o->quiet, "no report on stderr");
+  sub.add_flag("-v,--verbose", o->verbose, "also say where the busy time went (rounds, decoding, votes, publishing, committing)");
   return [o] { return run_serve_cmd(*o); };
 }
 

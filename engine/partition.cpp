@@ -38,8 +38,8 @@ void PartitionCore::restore_order(std::string_view id, std::uint32_t product, st
   index_.insert(id, hash_bytes(id), product, amount, state);
 }
 
-void PartitionCore::mark(OrderEntry* e) {
-  if (e) dirty_orders_.push_back(e);
+void PartitionCore::mark(OrderEntry* e, std::uint64_t orders_seq) {
+  if (e) dirty_orders_.push_back({e, orders_seq});
 }
 
 Status PartitionCore::resolve(std::uint64_t orders_seq, std::string_view payload, PartitionStep& step) {
@@ -88,7 +88,7 @@ Status PartitionCore::resolve(std::uint64_t orders_seq, std::string_view payload
       const std::uint32_t i_owner = id_owner(r.id_hash, n);
       if (i_owner == k) {
         const bool needs_apply = ::orderflow::resolve(r, index_);
-        mark(r.entry);
+        mark(r.entry, step.orders_seq);
         if (decode_ok && p_owner != k)
           votes[p_owner].votes.push_back({r.seq, needs_apply ? VoteKind::kOk : VoteKind::kDuplicate, kNoProduct});
         role = needs_apply ? (p_owner == k ? kApplyHere : kIgnore) : kDecidedHere;
@@ -150,7 +150,7 @@ Status PartitionCore::apply(PartitionStep& step, const std::vector<const VoteMes
       case kDecidedHere: final_here(step, r, body); break;
       case kApplyHere:
         orderflow::apply(r, *store_, catalog_);
-        mark(r.entry);
+        mark(r.entry, step.orders_seq);
         dirty_stock_.push_back(r.product);
         final_here(step, r, body);
         break;
@@ -164,7 +164,7 @@ Status PartitionCore::apply(PartitionStep& step, const std::vector<const VoteMes
         if (!added) return Status::Corruption("order id taken twice at seq " + std::to_string(r.seq));
         r.entry = entry;
         orderflow::apply(r, *store_, catalog_);
-        mark(r.entry);
+        mark(r.entry, step.orders_seq);
         dirty_stock_.push_back(r.product);
         final_here(step, r, body);
         break;
@@ -183,7 +183,7 @@ Status PartitionCore::apply(PartitionStep& step, const std::vector<const VoteMes
         r.product = entry->product;
         r.amount = entry->amount;
         orderflow::apply(r, *store_, catalog_);
-        mark(r.entry);
+        mark(r.entry, step.orders_seq);
         dirty_stock_.push_back(r.product);
         final_here(step, r, body);
         break;
@@ -198,16 +198,25 @@ Status PartitionCore::apply(PartitionStep& step, const std::vector<const VoteMes
   return Status::Ok();
 }
 
-PartitionChanges PartitionCore::take_changes() {
+PartitionChanges PartitionCore::take_changes(std::uint64_t through_orders_seq) {
   PartitionChanges out;
-  std::sort(dirty_orders_.begin(), dirty_orders_.end());
-  dirty_orders_.erase(std::unique(dirty_orders_.begin(), dirty_orders_.end()), dirty_orders_.end());
-  for (OrderEntry* e : dirty_orders_)
-    out.orders.push_back({std::string(e->id()), e->product, e->amount, e->load_state()});
+  // Entries marked by messages resolved ahead (after `through`) are new ids
+  // those messages took: they wait for the commit that covers them.
+  std::vector<std::pair<OrderEntry*, std::uint64_t>> later;
+  std::vector<OrderEntry*> now;
+  for (const auto& [e, seq] : dirty_orders_) {
+    if (seq <= through_orders_seq)
+      now.push_back(e);
+    else
+      later.push_back({e, seq});
+  }
+  std::sort(now.begin(), now.end());
+  now.erase(std::unique(now.begin(), now.end()), now.end());
+  for (OrderEntry* e : now) out.orders.push_back({std::string(e->id()), e->product, e->amount, e->load_state()});
   std::sort(dirty_stock_.begin(), dirty_stock_.end());
   dirty_stock_.erase(std::unique(dirty_stock_.begin(), dirty_stock_.end()), dirty_stock_.end());
   for (std::uint32_t p : dirty_stock_) out.stock.push_back({p, store_->stock(p)});
-  dirty_orders_.clear();
+  dirty_orders_ = std::move(later);
   dirty_stock_.clear();
   return out;
 }

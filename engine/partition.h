@@ -27,8 +27,11 @@
 //
 // Durable state: the stock of owned products and the order entries this
 // partition holds (ids it owns, and ids of orders applied on its products);
-// take_changes() hands out what changed since it was last called, for a
-// checkpoint to commit. Deterministic: the same messages and votes from the
+// take_changes(S) hands out what changed since it was last called, as of
+// the end of orders message S, for a checkpoint to commit. Messages after S
+// may have been resolved already (resolve runs ahead of apply): the ids they
+// took are kept for a later take_changes, so a checkpoint is always the
+// state after a prefix of the stream. Deterministic: the same messages and votes from the
 // same state give the same votes, results and changes.
 //
 // Not thread-safe: one thread drives it. The catalog must outlive it.
@@ -36,6 +39,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "data/base/status.h"
@@ -106,11 +110,12 @@ class PartitionCore {
   // REQUIRES: steps applied in the order they were resolved.
   Status apply(PartitionStep& step, const std::vector<const VoteMessage*>& votes);
 
-  // What changed since the last call.
-  PartitionChanges take_changes();
+  // What changed since the last call, as of the end of orders message
+  // `through_orders_seq`. REQUIRES: every step up to it applied, none after.
+  PartitionChanges take_changes(std::uint64_t through_orders_seq);
 
  private:
-  void mark(OrderEntry* e);
+  void mark(OrderEntry* e, std::uint64_t orders_seq);
   void final_here(PartitionStep& step, const Record& r, std::string& body);
 
   const Catalog& catalog_;
@@ -120,7 +125,7 @@ class PartitionCore {
   Decoder decoder_;
   std::vector<std::string> sources_;   // file names, as the formatter names them
   ResultFormatter formatter_;
-  std::vector<OrderEntry*> dirty_orders_;
+  std::vector<std::pair<OrderEntry*, std::uint64_t>> dirty_orders_;  // entry, orders message that changed it
   std::vector<std::uint32_t> dirty_stock_;
   std::string line_;
 };

@@ -2,9 +2,15 @@
 
 #include <nats/nats.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <mutex>
 #include <set>
+#include <unordered_map>
+
+#include "net/payload_codec.h"
 
 namespace orderflow {
 
@@ -59,9 +65,43 @@ std::vector<std::string> split_urls(const std::string& urls) {
 struct NatsClient::Impl {
   natsConnection* nc = nullptr;
   jsCtx* js = nullptr;
+
+  // Asynchronous publishes: each message sent is known by its natsMsg
+  // address (registered before it is handed to libnats, so an ack that comes
+  // at once finds it) and its place in the batch; libnats calls on_ack on
+  // its own thread, once per message, with the ack or the error.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unordered_map<const natsMsg*, std::size_t> in_flight;
+  std::vector<NatsResult<PublishAck>> outcomes;
+  std::size_t pending = 0;
+
   ~Impl() {
     if (js) jsCtx_Destroy(js);
     if (nc) natsConnection_Destroy(nc);
+  }
+
+  static void on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
+    Impl* self = static_cast<Impl*>(closure);
+    NatsResult<PublishAck> r;
+    if (pa) {
+      r.value = PublishAck{pa->Sequence, pa->Duplicate};
+    } else {
+      r.error = make_error(std::string("cannot publish to ") + (msg ? natsMsg_GetSubject(msg) : "?"),
+                           pae ? pae->Err : NATS_ERR, pae ? pae->ErrCode : static_cast<jsErrCode>(0));
+      if (pae && pae->ErrText && pae->ErrCode != 0) r.error.message += std::string(": ") + pae->ErrText;
+    }
+    {
+      std::lock_guard<std::mutex> lock(self->mu);
+      auto it = self->in_flight.find(msg);
+      if (it != self->in_flight.end()) {
+        self->outcomes[it->second] = std::move(r);
+        self->in_flight.erase(it);
+        --self->pending;
+      }
+    }
+    self->cv.notify_all();
+    natsMsg_Destroy(msg);
   }
 };
 
@@ -132,6 +172,10 @@ NatsResult<std::unique_ptr<NatsClient>> NatsClient::connect(const std::string& u
   jsOptions jo;
   jsOptions_Init(&jo);
   jo.Wait = 2000;  // ms per JetStream API request: short, so a leader election is retried, not waited out
+  jo.PublishAsync.MaxPending = kAsyncWindow;
+  jo.PublishAsync.StallWait = 10000;  // ms a publish_async waits for room in the window
+  jo.PublishAsync.AckHandler = &Impl::on_ack;
+  jo.PublishAsync.AckHandlerClosure = impl.get();
   s = natsConnection_JetStream(&impl->js, impl->nc, &jo);
   if (s != NATS_OK) return fail<std::unique_ptr<NatsClient>>(make_error("cannot use JetStream", s));
   return okv(std::unique_ptr<NatsClient>(new NatsClient(std::move(impl))));
@@ -206,6 +250,7 @@ NatsResult<std::optional<StreamMessage>> NatsClient::last_message(const std::str
   StreamMessage out;
   out.seq = natsMsg_GetSequence(m);
   out.data.assign(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+  (void)unpack_payload(out.data);  // one that does not unpack stays as read: its decoder refuses it
   natsMsg_Destroy(m);
   return okv(std::optional<StreamMessage>(std::move(out)));
 }
@@ -222,11 +267,70 @@ NatsResult<PublishAck> NatsClient::publish(const std::string& subject, std::stri
   jsErrCode code = static_cast<jsErrCode>(0);
   // ExpectLastSeq 0 means "not set" to libnats: an empty stream cannot be
   // asked for; the message id still guards against doubles there.
-  natsStatus s = js_Publish(&ack, impl_->js, subject.c_str(), data.data(), static_cast<int>(data.size()), &po, &code);
+  std::string packed;
+  const std::string_view wire = pack_payload(data, packed);
+  natsStatus s = js_Publish(&ack, impl_->js, subject.c_str(), wire.data(), static_cast<int>(wire.size()), &po, &code);
   if (s != NATS_OK) return fail<PublishAck>(make_error("cannot publish to " + subject, s, code));
   PublishAck out{ack->Sequence, ack->Duplicate};
   jsPubAck_Destroy(ack);
   return okv(out);
+}
+
+NatsResult<Unit> NatsClient::publish_async(const std::string& subject, std::string_view data,
+                                           const std::string& msg_id, std::optional<std::uint64_t> expect_last_seq,
+                                           int timeout_ms) {
+  Impl& c = *impl_;
+  natsMsg* msg = nullptr;
+  std::string packed;
+  const std::string_view wire = pack_payload(data, packed);
+  natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, wire.data(), static_cast<int>(wire.size()));
+  if (s != NATS_OK) return fail<Unit>(make_error("cannot publish to " + subject, s));
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MsgId = msg_id.empty() ? nullptr : msg_id.c_str();
+  po.MaxWait = timeout_ms;
+  if (expect_last_seq) po.ExpectLastSeq = *expect_last_seq;
+  const natsMsg* key = msg;
+  {
+    std::lock_guard<std::mutex> lock(c.mu);
+    c.in_flight[key] = c.outcomes.size();
+    c.outcomes.emplace_back();
+    ++c.pending;
+  }
+  s = js_PublishMsgAsync(c.js, &msg, &po);
+  if (s != NATS_OK) {
+    {
+      std::lock_guard<std::mutex> lock(c.mu);
+      c.in_flight.erase(key);
+      c.outcomes.pop_back();
+      --c.pending;
+    }
+    natsMsg_Destroy(msg);
+    return fail<Unit>(make_error("cannot publish to " + subject, s));
+  }
+  return okv(Unit{});
+}
+
+std::vector<NatsResult<PublishAck>> NatsClient::wait_published() {
+  Impl& c = *impl_;
+  // libnats reports every message it took, its own MaxWait timeout included;
+  // the deadline here is only a bound should that ever not happen.
+  std::unique_lock<std::mutex> lock(c.mu);
+  c.cv.wait_for(lock, std::chrono::seconds(30), [&] { return c.pending == 0; });
+  if (c.pending > 0) {
+    // Still no outcome: take them back from libnats and call them timed out.
+    lock.unlock();
+    natsMsgList list{nullptr, 0};
+    if (js_PublishAsyncGetPendingList(&list, c.js) == NATS_OK) natsMsgList_Destroy(&list);
+    lock.lock();
+    for (auto& [msg, index] : c.in_flight)
+      c.outcomes[index].error = {NatsError::Kind::kTransient, "cannot publish: no acknowledgement from JetStream"};
+    c.in_flight.clear();
+    c.pending = 0;
+  }
+  std::vector<NatsResult<PublishAck>> out = std::move(c.outcomes);
+  c.outcomes.clear();
+  return out;
 }
 
 NatsResult<std::unique_ptr<StreamReader>> NatsClient::reader(const std::string& stream, const std::string& subject,
@@ -257,36 +361,53 @@ NatsResult<std::vector<StreamMessage>> StreamReader::fetch(int max_messages, int
     NatsResult<Unit> opened = r.open();
     if (!opened.ok()) return fail<std::vector<StreamMessage>>(opened.error);
   }
-  natsMsgList list{nullptr, 0};
-  jsErrCode code = static_cast<jsErrCode>(0);
-  natsStatus s = natsSubscription_Fetch(&list, r.sub, max_messages, timeout_ms, &code);
   std::vector<StreamMessage> out;
-  if (s == NATS_TIMEOUT && list.Count == 0) return okv(std::move(out));
-  if (s != NATS_OK && list.Count == 0) {
-    r.close();  // reopened (at r.next) by the next fetch
-    return fail<std::vector<StreamMessage>>(make_error("cannot read stream " + r.stream, s, code));
-  }
-  bool gap = false;
-  for (int i = 0; i < list.Count; ++i) {
-    natsMsg* m = list.Msgs[i];
-    jsMsgMetaData* meta = nullptr;
-    if (natsMsg_GetMetaData(&meta, m) != NATS_OK) continue;
-    std::uint64_t seq = meta->Sequence.Stream;
-    jsMsgMetaData_Destroy(meta);
-    if (seq < r.next) continue;  // a redelivery of something already handed out
-    if (seq > r.next && out.empty() && r.next > 1) {
-      // Messages between are missing from this delivery (filtered subjects
-      // skip sequences legitimately; only the first fetch after open can tell).
+  // Hands out a delivery's messages (in sequence, each once) and frees it.
+  auto take = [&](natsMsgList& list) {
+    for (int i = 0; i < list.Count; ++i) {
+      natsMsg* m = list.Msgs[i];
+      jsMsgMetaData* meta = nullptr;
+      if (natsMsg_GetMetaData(&meta, m) != NATS_OK) continue;
+      std::uint64_t seq = meta->Sequence.Stream;
+      jsMsgMetaData_Destroy(meta);
+      if (seq < r.next) continue;  // a redelivery of something already handed out
+      StreamMessage sm;
+      sm.seq = seq;
+      sm.data.assign(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
+      (void)unpack_payload(sm.data);  // one that does not unpack stays as read: its decoder refuses it
+      if (const char* reply = natsMsg_GetReply(m)) r.unacked.emplace_back(seq, reply);
+      r.next = seq + 1;
+      out.push_back(std::move(sm));
     }
-    if (gap) break;
-    StreamMessage sm;
-    sm.seq = seq;
-    sm.data.assign(natsMsg_GetData(m), static_cast<std::size_t>(natsMsg_GetDataLength(m)));
-    if (const char* reply = natsMsg_GetReply(m)) r.unacked.emplace_back(seq, reply);
-    r.next = seq + 1;
-    out.push_back(std::move(sm));
+    natsMsgList_Destroy(&list);
+  };
+  // natsSubscription_Fetch, when nothing is there at first, waits for the
+  // whole batch (or the timeout): a reader waiting for one message would sit
+  // out the timeout each time. So: what is there (no wait, up to
+  // max_messages); if nothing, wait for one; once it came, what followed it.
+  auto pull = [&](int batch, bool no_wait) -> natsStatus {
+    natsMsgList list{nullptr, 0};
+    jsFetchRequest req;
+    jsFetchRequest_Init(&req);
+    req.Batch = batch;
+    req.NoWait = no_wait;
+    req.Expires = static_cast<std::int64_t>(timeout_ms) * 1000 * 1000;
+    natsStatus st = natsSubscription_FetchRequest(&list, r.sub, &req);
+    const bool none = list.Count == 0;
+    take(list);
+    // A no-wait request that finds nothing ends in 404, a wait in 408: none yet.
+    if (none && (st == NATS_NOT_FOUND || st == NATS_TIMEOUT)) return NATS_OK;
+    return none ? st : NATS_OK;
+  };
+  natsStatus s = pull(max_messages, true);
+  if (s == NATS_OK && out.empty() && timeout_ms > 0) {
+    s = pull(1, false);
+    if (s == NATS_OK && out.size() == 1 && max_messages > 1) pull(max_messages - 1, true);
   }
-  natsMsgList_Destroy(&list);
+  if (s != NATS_OK && out.empty()) {
+    r.close();  // reopened (at r.next) by the next fetch
+    return fail<std::vector<StreamMessage>>(make_error("cannot read stream " + r.stream, s));
+  }
   return okv(std::move(out));
 }
 

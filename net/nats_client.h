@@ -5,9 +5,11 @@
 //  - connect to a comma-separated list of servers (reconnecting for ever once
 //    connected: libnats resubmits what it buffered);
 //  - make sure a stream exists (replicas chosen by the caller);
-//  - publish one message and wait for JetStream's ack (synchronous: one
-//    thread, no callbacks), with a message id for de-duplication and an
-//    optional expected last sequence;
+//  - publish one message and wait for JetStream's ack, with a message id for
+//    de-duplication and an optional expected last sequence;
+//  - or publish many without waiting for each ack (a window of messages in
+//    flight), then wait for all their acks at once (publish_async /
+//    wait_published): one round trip for a whole batch instead of one each;
 //  - read a stream's last message on a subject, or its last sequence;
 //  - StreamReader: read a stream in sequence order through a pull consumer
 //    that starts at a given sequence, acknowledging (AckAll) what the caller
@@ -99,6 +101,21 @@ class NatsClient {
                                  std::optional<std::uint64_t> expect_last_seq = std::nullopt,
                                  int timeout_ms = 2000);
 
+  // Sends a message without waiting for its ack (the same options as
+  // publish); at most kAsyncWindow are in flight, beyond that it waits for
+  // room. An error here means it was not sent (its outcome is not reported
+  // by wait_published). Each message's outcome — ack or error — is collected
+  // for wait_published; a message whose ack does not come within
+  // `timeout_ms` fails as a transient timeout (it may still have been
+  // stored: publish it again with the same id to find out).
+  NatsResult<Unit> publish_async(const std::string& subject, std::string_view data, const std::string& msg_id,
+                                 std::optional<std::uint64_t> expect_last_seq = std::nullopt,
+                                 int timeout_ms = 2000);
+  // Waits until every message sent with publish_async since the last call
+  // has its outcome, and returns them in the order they were sent.
+  std::vector<NatsResult<PublishAck>> wait_published();
+  static constexpr int kAsyncWindow = 64;
+
   // A reader of `stream` (filtered to `subject`) from sequence `start_seq`,
   // through the durable pull consumer `durable` (replaced if it exists, so a
   // restart starts exactly at `start_seq`).
@@ -121,8 +138,10 @@ class NatsClient {
 class StreamReader {
  public:
   ~StreamReader();
-  // Up to `max_messages` messages that follow the last one handed out,
-  // waiting at most `timeout_ms` for the first. An empty vector: none yet.
+  // Up to `max_messages` messages that follow the last one handed out:
+  // those there now, or, when there are none, the first to come within
+  // `timeout_ms` (0: no waiting) and those right behind it. An empty
+  // vector: none yet.
   NatsResult<std::vector<StreamMessage>> fetch(int max_messages, int timeout_ms);
   // Acknowledges every message up to and including `seq` (AckAll): the
   // caller has committed them. A lost ack is harmless (see the restart rule).

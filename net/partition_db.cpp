@@ -67,7 +67,7 @@ Result<std::unique_ptr<PartitionDb>> PartitionDb::open(const std::string& path, 
                       nullptr) != SQLITE_OK)
     return d.error("cannot open");
   sqlite3_busy_timeout(d.db, 5000);
-  if (Status s = d.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", "cannot open"); !s.ok()) return s;
+  if (Status s = d.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384;", "cannot open"); !s.ok()) return s;
   if (Status s = d.exec(
           "CREATE TABLE IF NOT EXISTS meta(one INTEGER PRIMARY KEY CHECK (one = 1), stream TEXT NOT NULL,"
           " k INTEGER NOT NULL, n INTEGER NOT NULL, catalog INTEGER NOT NULL, orders_next INTEGER NOT NULL,"

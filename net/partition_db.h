@@ -1,6 +1,10 @@
 #pragma once
 // PartitionDb: the durable state of one `serve --partition K/N`, one SQLite
-// file (WAL, synchronous=FULL: a commit is on disk when commit() returns).
+// file (WAL, synchronous=NORMAL: a commit survives the process being killed
+// the moment commit() returns; a power loss may take the last commits back,
+// which costs a replay, never a result: the state is a checkpoint of what the
+// replicated streams hold, and redoing from an earlier checkpoint yields the
+// same votes and results, which the readers de-duplicate — docs/nats.md).
 //
 //   meta     which stream, partition and catalog the file belongs to, and the
 //            position: the next orders message, the votes stream sequence to

@@ -2,9 +2,12 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "data/base/hash.h"
 #include "data/catalog/catalog.h"
@@ -50,8 +53,6 @@ class Server {
   }
 
  private:
-  enum class Wait : std::uint8_t { kOk, kAbandon, kFailed };
-
   void run_impl() {
     client_ = connect_with_retry(o_.urls, "orderflow serve " + partition_text(o_.me), hooks_, rep_.status);
     if (!client_) {
@@ -115,123 +116,223 @@ class Server {
     }
   }
 
+  // The loop runs three things as far as each can go, in this order:
+  //  take in   fetch orders messages, resolve them (the id half) and send
+  //            their votes at once, up to kAhead messages ahead of apply;
+  //  apply     the oldest resolved messages whose votes are all here;
+  //  commit    the applied messages not committed yet, as one group: their
+  //            results sent, every ack awaited, the state committed, then
+  //            the orders acknowledged.
+  // Votes never wait for apply, so a partition's votes do not wait for its
+  // partners' rounds either: the partition furthest behind always has the
+  // votes it needs on the way (its partners resolved past it), so none waits
+  // in a cycle. It blocks (a fetch with a timeout) only when nothing can go on.
+  static constexpr std::size_t kAhead = 128;    // orders messages resolved, not yet applied, at most
+  static constexpr std::size_t kGroupMax = 64;  // orders messages per commit, at most
+
   void loop() {
     Backoff backoff(hooks_);
-    while (hooks_.stopping() == StopRequest::kNone) {
-      auto got = orders_->fetch(o_.fetch_messages, 200);
-      if (!got.ok()) {
-        hooks_.say(got.error.message + "; retrying in " + seconds_text(backoff.next_ms()));
-        backoff.wait();
-        continue;
+    resolve_next_ = pos_.record_next;
+    for (;;) {
+      const StopRequest stop = hooks_.stopping();
+      if (stop == StopRequest::kHard) return;  // nothing uncommitted was acknowledged
+      if (stop == StopRequest::kGraceful && !stopping_since_) stopping_since_ = Clock::now();
+      const bool taking_in = !stopping_since_;
+      if (stopping_since_ && (pending_.empty() || seconds_since(*stopping_since_) * 1000 > o_.graceful_wait_ms)) {
+        commit_group();  // what is applied commits; the rest is redone by the next start
+        return;
       }
-      backoff.reset();
-      if (got.value->empty()) continue;
-      const auto step_started = Clock::now();
-      if (!step(*got.value)) return;
-      rep_.busy_seconds += seconds_since(step_started);
+      const auto started = Clock::now();
+      bool progressed = false;
+      if (taking_in && pending_.size() < kAhead) {
+        const bool idle = pending_.empty() && group_.empty();
+        const std::size_t room = kAhead - pending_.size();
+        auto got = orders_->fetch(static_cast<int>(std::min<std::size_t>(o_.fetch_messages, room)), idle ? 200 : 0);
+        if (!got.ok()) {
+          hooks_.say(got.error.message + "; retrying in " + seconds_text(backoff.next_ms()));
+          backoff.wait(StopRequest::kHard);
+          continue;
+        }
+        backoff.reset();
+        if (!got.value->empty()) {
+          if (!take_in(*got.value)) return;
+          progressed = true;
+        }
+      }
+      int applied = apply_ready();
+      if (applied < 0) return;
+      if (applied == 0 && !pending_.empty()) {
+        // The oldest waits for votes: commit meanwhile, then wait for them a little.
+        if (!group_.empty() && !commit_group()) return;
+        if (!sent_all()) return;  // ours are stored (nobody waits on one that was lost)
+        if (!read_votes(taking_in ? 20 : 100)) return;
+        applied = apply_ready();
+        if (applied < 0) return;
+        note_waiting();
+      }
+      if (applied > 0) progressed = true;
+      if (!group_.empty() && (pending_.empty() || group_.size() >= kGroupMax) && !commit_group()) return;
+      if (progressed) rep_.busy_seconds += seconds_since(started);
     }
   }
 
-  // One round over a few orders messages. False: stop (rep_.status says whether it failed).
-  bool step(std::vector<StreamMessage>& msgs) {
-    std::vector<PartitionStep> steps(msgs.size());
-    std::uint64_t record_next = pos_.record_next;
-    for (std::size_t i = 0; i < msgs.size(); ++i) {
-      if (Status s = core_->resolve(msgs[i].seq, msgs[i].data, steps[i]); !s.ok()) return fail(s);
-      if (steps[i].header.first_seq != record_next)
-        return fail(Status::Corruption("stream " + o_.stream + ": message " + std::to_string(msgs[i].seq) +
-                                       " starts at record " + std::to_string(steps[i].header.first_seq) +
-                                       ", expected " + std::to_string(record_next)));
-      record_next += steps[i].header.count;
-      msgs[i].data.clear();
-      msgs[i].data.shrink_to_fit();
+  // Resolves fetched messages and sends their votes: one votes message per
+  // receiver for the lot (its id names the first and last orders message; a
+  // replay may cut them differently, and the receivers keep each block once).
+  bool take_in(std::vector<StreamMessage>& msgs) {
+    const auto t0 = Clock::now();
+    const std::size_t from = pending_.size();
+    for (StreamMessage& m : msgs) {
+      pending_.emplace_back();
+      PartitionStep& st = pending_.back();
+      if (Status s = core_->resolve(m.seq, m.data, st); !s.ok()) return fail(s);
+      if (st.header.first_seq != resolve_next_)
+        return fail(Status::Corruption("stream " + o_.stream + ": message " + std::to_string(m.seq) +
+                                       " starts at record " + std::to_string(st.header.first_seq) + ", expected " +
+                                       std::to_string(resolve_next_)));
+      resolve_next_ += st.header.count;
+      m.data.clear();
+      m.data.shrink_to_fit();
     }
-    // One votes message per receiver and one results message per round: a
-    // round's blocks travel together (ids name the round's first and last
-    // orders message; a replay after a crash may cut rounds differently, and
-    // the readers drop what they already have, by orders message and seq).
-    const std::uint64_t first = steps.front().orders_seq, last = steps.back().orders_seq;
+    rep_.resolve_seconds += seconds_since(t0);
+    const auto t1 = Clock::now();
+    const std::uint64_t first = pending_[from].orders_seq, last = pending_.back().orders_seq;
     std::string payload;
     for (std::uint32_t j = 0; j < o_.me.n; ++j) {
       payload.clear();
-      for (const PartitionStep& s : steps) payload += s.votes_out[j];
+      for (std::size_t i = from; i < pending_.size(); ++i) payload += pending_[i].votes_out[j];
       if (!payload.empty() &&
-          !publish(names_.votes_subject(j), payload, msg_id('v', first, last, o_.me.k, static_cast<int>(j))))
+          !send(names_.votes_subject(j), payload, msg_id('v', first, last, o_.me.k, static_cast<int>(j))))
         return false;
     }
-    for (PartitionStep& s : steps) {
+    for (std::size_t i = from; i < pending_.size(); ++i) pending_[i].votes_out.clear();
+    rep_.publish_seconds += seconds_since(t1);
+    return true;
+  }
+
+  // Applies the oldest resolved messages whose votes are here. Returns how
+  // many, or -1 on failure (rep_.status says why).
+  int apply_ready() {
+    int applied = 0;
+    while (!pending_.empty()) {
+      PartitionStep& st = pending_.front();
       std::vector<const VoteMessage*> votes(o_.me.n, nullptr);
       for (std::uint32_t j = 0; j < o_.me.n; ++j) {
-        if (!s.needs_votes_from[j]) continue;
-        Wait w = wait_vote(s.orders_seq, j, votes[j]);
-        if (w != Wait::kOk) return false;
+        if (!st.needs_votes_from[j]) continue;
+        auto it = votes_buf_.find({st.orders_seq, j});
+        if (it == votes_buf_.end()) {
+          if (!waiting_since_) waiting_since_ = Clock::now();
+          waiting_for_ = j;
+          return applied;
+        }
+        votes[j] = &it->second.msg;
       }
-      if (Status st = core_->apply(s, votes); !st.ok()) return fail(st);
+      const auto t0 = Clock::now();
+      if (waiting_since_) rep_.vote_wait_seconds += seconds_since(*waiting_since_);
+      waiting_since_.reset();
+      said_waiting_ = false;
+      if (Status s = core_->apply(st, votes); !s.ok()) {
+        fail(s);
+        return -1;
+      }
+      rep_.apply_seconds += seconds_since(t0);
+      group_.push_back(std::move(st));
+      pending_.pop_front();
+      ++applied;
     }
-    payload.clear();
-    for (const PartitionStep& s : steps) payload += s.results;
-    if (!payload.empty() && !publish(names_.results_subject(), payload, msg_id('r', first, last, o_.me.k, -1)))
+    return applied;
+  }
+
+  // Reads the votes there are, waiting at most `wait_ms` for the first.
+  bool read_votes(int wait_ms) {
+    auto got = votes_->fetch(64, wait_ms);
+    if (!got.ok()) {
+      hooks_.say(got.error.message + "; retrying in " + seconds_text(100));
+      Backoff(hooks_).wait(StopRequest::kHard);
+      return true;
+    }
+    for (StreamMessage& m : *got.value) {
+      std::vector<VoteMessage> blocks;
+      if (Status st = decode_votes(m.data, blocks); !st.ok())
+        return fail(Status::Corruption("stream " + names_.votes_stream() + " message " + std::to_string(m.seq) +
+                                       ": " + st.message()));
+      for (VoteMessage& v : blocks) {
+        if (v.orders_seq < pos_.orders_next) continue;  // for messages committed already (a replay)
+        votes_buf_.try_emplace({v.orders_seq, v.from}, BufferedVote{m.seq, std::move(v)});
+      }
+    }
+    return true;
+  }
+
+  void note_waiting() {
+    if (!waiting_since_ || said_waiting_ || seconds_since(*waiting_since_) <= 10) return;
+    hooks_.say("partition " + partition_text(o_.me) + " is waiting for partition " + std::to_string(waiting_for_ + 1) +
+               "/" + std::to_string(o_.me.n) + " (orders message " + std::to_string(pending_.front().orders_seq) +
+               "): is it running?");
+    said_waiting_ = true;
+  }
+
+  // Commits the applied messages: their results sent, every message of ours
+  // stored, the state and position committed, then the orders acknowledged.
+  bool commit_group() {
+    if (group_.empty()) return true;
+    const auto t0 = Clock::now();
+    const std::uint64_t first = group_.front().orders_seq, last = group_.back().orders_seq;
+    std::string payload;
+    std::uint64_t records = 0, finalised = 0, record_next = pos_.record_next;
+    for (const PartitionStep& st : group_) {
+      payload += st.results;
+      records += st.header.count;
+      finalised += st.results_count;
+      record_next = st.header.first_seq + st.header.count;
+    }
+    if (!payload.empty() &&
+        !send(names_.results_subject(), std::move(payload), msg_id('r', first, last, o_.me.k, -1)))
       return false;
+    if (!sent_all()) return false;
+    rep_.publish_seconds += seconds_since(t0);
     if (o_.crash_before_commit_after > 0 && ++steps_done_ > o_.crash_before_commit_after) ::raise(SIGKILL);
-    // Commit, then acknowledge.
+    const auto t1 = Clock::now();
     for (auto it = votes_buf_.begin(); it != votes_buf_.end() && it->first.first <= last;) it = votes_buf_.erase(it);
     PartitionPosition next;
     next.orders_next = last + 1;
     next.record_next = record_next;
     next.votes_next = votes_->next_seq();
     for (const auto& [key, v] : votes_buf_) next.votes_next = std::min(next.votes_next, v.stream_seq);
-    if (Status st = db_->commit(core_->take_changes(), next); !st.ok()) return fail(st);
+    if (Status st = db_->commit(core_->take_changes(last), next); !st.ok()) return fail(st);
     pos_ = next;
     orders_->ack_through(last);
     if (next.votes_next > 1) votes_->ack_through(next.votes_next - 1);
-    for (const PartitionStep& s : steps) {
-      rep_.records += s.header.count;
-      rep_.finalised += s.results_count;
-    }
-    rep_.messages += steps.size();
+    rep_.commit_seconds += seconds_since(t1);
+    rep_.records += records;
+    rep_.finalised += finalised;
+    rep_.messages += group_.size();
     rep_.next_seq = record_next;
+    ++rep_.rounds;
+    group_.clear();
     return true;
   }
 
-  Wait wait_vote(std::uint64_t orders_seq, std::uint32_t from, const VoteMessage*& out) {
-    const auto started = Clock::now();
-    Backoff backoff(hooks_);
-    bool said = false;
-    for (;;) {
-      auto it = votes_buf_.find({orders_seq, from});
-      if (it != votes_buf_.end()) {
-        out = &it->second.msg;
-        return Wait::kOk;
-      }
-      StopRequest stop = hooks_.stopping();
-      if (stop == StopRequest::kHard ||
-          (stop == StopRequest::kGraceful && seconds_since(started) * 1000 > o_.graceful_wait_ms))
-        return Wait::kAbandon;  // nothing of this round is committed: a restart redoes it
-      auto got = votes_->fetch(64, 200);
-      if (!got.ok()) {
-        hooks_.say(got.error.message + "; retrying in " + seconds_text(backoff.next_ms()));
-        backoff.wait(StopRequest::kHard);
-        continue;
-      }
-      for (StreamMessage& m : *got.value) {
-        std::vector<VoteMessage> blocks;
-        if (Status st = decode_votes(m.data, blocks); !st.ok()) {
-          fail(Status::Corruption("stream " + names_.votes_stream() + " message " + std::to_string(m.seq) + ": " +
-                                  st.message()));
-          return Wait::kFailed;
-        }
-        for (VoteMessage& v : blocks) {
-          if (v.orders_seq < pos_.orders_next) continue;  // for messages committed already (a replay)
-          votes_buf_.try_emplace({v.orders_seq, v.from}, BufferedVote{m.seq, std::move(v)});
-        }
-      }
-      if (!said && seconds_since(started) > 10) {
-        hooks_.say("partition " + partition_text(o_.me) + " is waiting for partition " + std::to_string(from + 1) +
-                   "/" + std::to_string(o_.me.n) + " (orders message " + std::to_string(orders_seq) +
-                   "): is it running?");
-        said = true;
-      }
+  // Sends without waiting for the ack (sent_all waits for them all).
+  bool send(const std::string& subject, std::string payload, std::string id) {
+    if (!client_->publish_async(subject, payload, id).ok()) {
+      if (!sent_all()) return false;  // no room or no connection: the careful way
+      return publish(subject, payload, id);
     }
+    sent_.push_back({subject, std::move(payload), std::move(id)});
+    return true;
+  }
+
+  // Every message sent is stored (what failed was published again, the
+  // same id: JetStream keeps one).
+  bool sent_all() {
+    std::vector<NatsResult<PublishAck>> acks = client_->wait_published();
+    std::vector<Sent> sent = std::move(sent_);
+    sent_.clear();
+    for (std::size_t i = 0; i < sent.size(); ++i)
+      if ((i >= acks.size() || !acks[i].ok()) && !publish(sent[i].subject, sent[i].payload, sent[i].id))
+        return false;
+    return true;
   }
 
   bool publish(const std::string& subject, const std::string& payload, const std::string& id) {
@@ -250,6 +351,11 @@ class Server {
     return false;
   }
 
+  struct Sent {
+    std::string subject, payload, id;
+  };
+  std::vector<Sent> sent_;
+
   struct BufferedVote {
     std::uint64_t stream_seq;
     VoteMessage msg;
@@ -266,6 +372,12 @@ class Server {
   std::unique_ptr<StreamReader> orders_, votes_;
   PartitionPosition pos_;
   std::uint64_t steps_done_ = 0;
+  std::uint64_t resolve_next_ = 1;                 // the record seq the next message resolved must start at
+  std::deque<PartitionStep> pending_;              // resolved, votes sent, not applied
+  std::vector<PartitionStep> group_;               // applied, not committed
+  std::optional<Clock::time_point> stopping_since_, waiting_since_;
+  std::uint32_t waiting_for_ = 0;
+  bool said_waiting_ = false;
   std::map<std::pair<std::uint64_t, std::uint32_t>, BufferedVote> votes_buf_;
 };
 

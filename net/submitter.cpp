@@ -16,6 +16,8 @@ namespace {
 constexpr std::size_t kReadBytes = 1 << 20;
 constexpr std::size_t kDeferredBytesMax = 256u << 20;  // held while telling whether a re-run
 constexpr int kReadyWaitMs = 30000;                    // JetStream may still be electing leaders
+constexpr std::size_t kWindowMessages = 16;            // orders messages in flight at once
+constexpr std::size_t kWindowBytes = 8u << 20;
 
 std::string msg_id_for(const SubmitMark& mark) {
   char buf[40];
@@ -84,11 +86,11 @@ class Publisher {
       }
       if (!flush_deferred()) return false;
     }
-    return publish(batch, mark);
+    return queue(batch, mark);
   }
 
   // The input has ended.
-  bool finish() { return flush_deferred(); }
+  bool finish() { return flush_deferred() && flush_window(); }
   const Status& status() const { return status_; }
 
  private:
@@ -100,12 +102,58 @@ class Publisher {
   bool flush_deferred() {
     deciding_ = false;
     for (Deferred& d : deferred_)
-      if (!publish(d.batch, d.mark)) return false;
+      if (!queue(d.batch, d.mark)) return false;
     deferred_.clear();
     return true;
   }
 
-  bool publish(const Batch& batch, const SubmitMark& mark) {
+  // Messages go out a window at a time: all sent, then all acks awaited.
+  bool queue(Batch& batch, const SubmitMark& mark) {
+    window_bytes_ += batch.bytes.size();
+    window_.push_back({std::move(batch), mark});
+    batch = Batch();
+    if (window_.size() >= kWindowMessages || window_bytes_ >= kWindowBytes) return flush_window();
+    return true;
+  }
+
+  // Sends the window's messages numbered as if each lands right after the
+  // one before (records from next_seq_, each expecting the stream's last
+  // sequence to be its predecessor's), then takes the acks in order. The
+  // first that is not that — a duplicate, another submit in between, a
+  // failover — and everything after it go the careful way, one by one
+  // (publish_one), which de-duplicates and renumbers.
+  bool flush_window() {
+    if (window_.empty()) return status_.ok();
+    std::uint64_t seq = next_seq_, stream_seq = last_stream_seq_;
+    std::size_t sent = 0;
+    for (const Deferred& q : window_) {
+      payload_.clear();
+      encode_orders(q.batch, o_.inputs[q.batch.file].name, seq, q.mark, payload_);
+      std::optional<std::uint64_t> expect;
+      if (stream_seq > 0) expect = stream_seq;
+      if (!client_.publish_async(names_.orders_subject(), payload_, msg_id_for(q.mark), expect).ok()) break;
+      ++sent;
+      seq += q.batch.records.size();
+      ++stream_seq;
+    }
+    std::vector<NatsResult<PublishAck>> acks = client_.wait_published();
+    std::size_t i = 0;
+    for (; i < acks.size() && i < sent; ++i) {
+      const NatsResult<PublishAck>& a = acks[i];
+      if (!a.ok() || a.value->duplicate || (last_stream_seq_ > 0 && a.value->seq != last_stream_seq_ + 1)) break;
+      last_stream_seq_ = a.value->seq;
+      next_seq_ += window_[i].batch.records.size();
+      rep_.added += window_[i].batch.records.size();
+      ++rep_.messages;
+    }
+    for (; i < window_.size(); ++i)
+      if (!publish_one(window_[i].batch, window_[i].mark)) break;
+    window_.clear();
+    window_bytes_ = 0;
+    return status_.ok();
+  }
+
+  bool publish_one(const Batch& batch, const SubmitMark& mark) {
     const std::string& name = o_.inputs[batch.file].name;
     const std::string id = msg_id_for(mark);
     Backoff backoff(hooks_);
@@ -172,6 +220,8 @@ class Publisher {
   std::uint64_t ordinal_ = 0;
   std::vector<Deferred> deferred_;
   std::size_t deferred_bytes_ = 0;
+  std::vector<Deferred> window_;
+  std::size_t window_bytes_ = 0;
   std::string payload_;
 };
 
