@@ -10,7 +10,7 @@
 #   COUNT=1000000 bench/nats-cluster.sh   # more
 #   PARTITIONS=1 bench/nats-cluster.sh    # serve partitions (default 3)
 #   RUNS=5 bench/nats-cluster.sh          # 5 alternating rounds (process, cluster), median ratio
-#   SERVE_OPTS=--fetch=16 bench/nats-cluster.sh   # options for every serve
+#   SERVE_OPTS=--fetch=16 SUBMIT_OPTS=--records-per-message=4000 bench/nats-cluster.sh
 #   KEEP=1 bench/nats-cluster.sh          # leave the cluster up; prints how to use it
 # Needs: nats-server (Debian package nats-server), a built build/orderflow.
 set -euo pipefail
@@ -108,7 +108,7 @@ for r in $(seq "$RUNS"); do
   nats0=$(nats_cpu)
   t2=$(now)
   TIMEFORMAT="submit cpu: %U user %S sys"
-  time "$BIN" submit --nats "$urls" --stream "$stream" -c "$dir/catalog.csv" "$dir/orders.ndjson"
+  time "$BIN" submit --nats "$urls" --stream "$stream" -c "$dir/catalog.csv" ${SUBMIT_OPTS:-} "$dir/orders.ndjson"
   t_sub=$(now)
   TIMEFORMAT="results cpu: %U user %S sys"
   time "$BIN" results --nats "$urls" --stream "$stream" -o "$dir/results.ndjson" --summary "$dir/summary.json" -q
