@@ -101,7 +101,7 @@ CommandRun setup_serve(CLI::App& sub) {
           },
           "K/N"));
   sub.add_option("--ledger", o->ledger, "the partition's state file (SQLite; created if missing)")->required();
-  sub.add_option("--fetch", o->fetch, "orders messages taken in at once, at most")->check(CLI::Range(1, 256))->capture_default_str();
+  sub.add_option("--fetch", o->fetch, "orders messages taken in at once, and committed at once, at most")->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_flag("-q,--quiet", o->quiet, "no report on stderr");
   sub.add_flag("-v,--verbose", o->verbose, "also say where the busy time went (rounds, decoding, votes, publishing, committing)");
   return [o] { return run_serve_cmd(*o); };

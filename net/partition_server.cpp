@@ -120,7 +120,8 @@ class Server {
   //  take in   fetch orders messages, resolve them (the id half) and send
   //            their votes at once, up to kAhead messages ahead of apply;
   //  apply     the oldest resolved messages whose votes are all here;
-  //  commit    the applied messages not committed yet, as one group: their
+  //  commit    the applied messages not committed yet (at most
+  //            fetch_messages), as one group: their
   //            results sent, every ack awaited, the state committed, then
   //            the orders acknowledged.
   // Votes never wait for apply, so a partition's votes do not wait for its
@@ -128,7 +129,6 @@ class Server {
   // votes it needs on the way (its partners resolved past it), so none waits
   // in a cycle. It blocks (a fetch with a timeout) only when nothing can go on.
   static constexpr std::size_t kAhead = 128;    // orders messages resolved, not yet applied, at most
-  static constexpr std::size_t kGroupMax = 64;  // orders messages per commit, at most
 
   void loop() {
     Backoff backoff(hooks_);
@@ -171,7 +171,9 @@ class Server {
         note_waiting();
       }
       if (applied > 0) progressed = true;
-      if (!group_.empty() && (pending_.empty() || group_.size() >= kGroupMax) && !commit_group()) return;
+      if (!group_.empty() && (pending_.empty() || group_.size() >= static_cast<std::size_t>(o_.fetch_messages)) &&
+          !commit_group())
+        return;
       if (progressed) rep_.busy_seconds += seconds_since(started);
     }
   }

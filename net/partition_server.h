@@ -8,7 +8,8 @@
 //            pace (message ids name the orders messages, partition and
 //            receiver, so a replay publishes nothing new);
 //   apply    the oldest resolved messages whose votes have come;
-//   commit   the applied messages as one group: their result lines sent,
+//   commit   the applied messages as one group (when apply has to wait, or
+//            after fetch_messages of them): their result lines sent,
 //            every message of ours acknowledged by JetStream, the state and
 //            the position committed (net/partition_db.h) — only then the
 //            orders messages acknowledged (AckAll).
@@ -39,7 +40,7 @@ struct ServeOptions {
   std::string stream;
   PartitionId me;
   std::string state_path;          // the partition's state file (--ledger)
-  int fetch_messages = 64;         // orders messages taken in at once, at most
+  int fetch_messages = 64;         // orders messages taken in at once, and committed at once, at most
   int graceful_wait_ms = 2000;     // a graceful stop waits this long for missing votes, then leaves the round uncommitted
   // Fault injection for the crash drills: after this many commits, the next
   // group publishes its votes and results and then the process kills itself

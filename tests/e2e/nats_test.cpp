@@ -100,10 +100,11 @@ class NatsDrill : public ::testing::Test {
   }
 
   Background serve(const std::string& stream, int k, int n = 3, const std::string& extra_env = "",
-              const std::string& urls = "") {
+              const std::string& urls = "", const std::vector<std::string>& extra_args = {}) {
     std::vector<std::string> args{"serve", "--nats", urls.empty() ? cluster_.urls() : urls, "--stream", stream,
                                   "--partition", std::to_string(k) + "/" + std::to_string(n), "--ledger",
                                   dir_.file(stream + "_p" + std::to_string(k) + ".state")};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     if (!extra_env.empty()) {
       args.insert(args.begin(), binary());
       args.insert(args.begin(), extra_env);
@@ -166,10 +167,11 @@ TEST_F(NatsDrill, KilledPartitionsRestartAndContinueExactly) {
   ASSERT_TRUE(cluster_.ok());
   make_input(records_for(12000));
   ASSERT_EQ(submit("KILL", files_, 50).exit_code, 0);
-  // Partition 2 kills itself (SIGKILL) after 3 committed steps, between
-  // publishing a step's votes and results and committing them.
+  // Partition 2 kills itself (SIGKILL) after 3 commits, between publishing
+  // a group's votes and results and committing it (groups of at most 2
+  // orders messages, so the stream holds many more than 3).
   Background p1 = serve("KILL", 1), p3 = serve("KILL", 3);
-  Background p2 = serve("KILL", 2, 3, "ORDERFLOW_TEST_CRASH_BEFORE_COMMIT=3");
+  Background p2 = serve("KILL", 2, 3, "ORDERFLOW_TEST_CRASH_BEFORE_COMMIT=3", "", {"--fetch", "2"});
   EXPECT_EQ(p2.wait(60s), 128 + SIGKILL) << read_file(err_file("KILL", 2));
   // Partition 1 is killed from outside, mid-run: the others wait on its votes.
   std::this_thread::sleep_for(200ms);
