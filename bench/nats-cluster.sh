@@ -9,6 +9,7 @@
 #   bench/nats-cluster.sh                 # 200000 records, 10% reversals
 #   COUNT=1000000 bench/nats-cluster.sh   # more
 #   PARTITIONS=1 bench/nats-cluster.sh    # serve partitions (default 3)
+#   LEDGER=0 bench/nats-cluster.sh        # against in-memory process (default: process --ledger)
 #   RUNS=5 bench/nats-cluster.sh          # 5 alternating rounds (process, cluster), median ratio
 #   SERVE_OPTS=--fetch=16 SUBMIT_OPTS=--records-per-message=4000 bench/nats-cluster.sh
 #   KEEP=1 bench/nats-cluster.sh          # leave the cluster up; prints how to use it
@@ -73,7 +74,9 @@ echo "cluster: $urls (logs and stores in $dir)"
 "$BIN" generate -n "$COUNT" --products "$PRODUCTS" --stock 1000 --catalog-out "$dir/catalog.csv" \
   --reversals 0.1 --invalid 0.01 --seed 7 >"$dir/orders.ndjson"
 ledger_opt=()
-if "$BIN" process --help 2>&1 | grep -q -- '--ledger'; then ledger_opt=(--ledger "$dir/process.ledger"); fi
+if [ "${LEDGER:-1}" = 1 ] && "$BIN" process --help 2>&1 | grep -q -- '--ledger'; then
+  ledger_opt=(--ledger "$dir/process.ledger")
+fi
 now() { date +%s.%N; }
 # CPU seconds a process used so far (utime + stime from /proc), to see what
 # the two cores were spent on.
