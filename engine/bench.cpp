@@ -288,15 +288,7 @@ Result<BenchRun> run_bench_once(const BenchOrders& orders, StoreKind kind, std::
   }
   const Clock::time_point t1 = Clock::now();
   on_stop.reset();
-  if (failure) {
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      return Status::Corruption(std::string("bench: a worker failed: ") + e.what());
-    } catch (...) {
-      return Status::Corruption("bench: a worker failed");
-    }
-  }
+  if (failure) return status_from_exception(failure, "bench: a worker failed");
 
   BenchRun run;
   run.seconds = std::chrono::duration<double>(t1 - t0).count();

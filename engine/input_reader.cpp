@@ -162,7 +162,7 @@ class InputBytes {
 
 }  // namespace
 
-InputReader::InputReader(const std::vector<InputSource>& inputs, const PipelineOptions& options, Context intake,
+InputReader::InputReader(const std::vector<InputSource>& inputs, const ReaderOptions& options, Context intake,
                          std::atomic<std::uint64_t>* bytes_read)
     : inputs_(inputs), options_(options), intake_(std::move(intake)), bytes_read_(bytes_read) {}
 

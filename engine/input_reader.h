@@ -16,12 +16,33 @@
 #include <optional>
 #include <vector>
 
+#include "data/codec/framer.h"
 #include "data/model/batch.h"
 #include "data/model/summary.h"
 #include "engine/context.h"
-#include "engine/pipeline.h"
+#include "engine/input_source.h"
+#include "engine/pipeline_ledger.h"
 
 namespace orderflow {
+
+// How the reader frames and numbers its input (PipelineOptions' reader part).
+struct ReaderOptions {
+  InputFormat format = InputFormat::kAuto;
+  std::size_t record_bytes_max = kRecordBytesMaxDefault;
+  std::size_t batch_records = 2048;   // records per batch, >= 1
+  // Continuing a stopped run exactly: inputs before `resume_file` are skipped,
+  // and in it the records before byte `resume_offset` (the record there must
+  // be on `resume_line`); the first record handed on gets seq `first_seq`.
+  std::uint64_t first_seq = 1;
+  std::size_t resume_file = 0;
+  std::uint64_t resume_offset = 0;
+  std::uint64_t resume_line = 0;
+  char csv_delimiter = 0;             // CSV input: ',', ';' or '\t'; 0: told by each file's header
+  // A durable ledger (engine/pipeline_ledger.h): records are checksummed and,
+  // continuing a run, the committed ones skipped after their checksum is
+  // checked. Null: in memory only.
+  const PipelineLedger* ledger = nullptr;
+};
 
 struct ReaderOutcome {
   Status status;                      // unreadable input or a fatal framing error
@@ -33,7 +54,8 @@ class InputReader {
  public:
   // `intake` ends when no more records may be accepted.
   // `bytes_read`, if given, is kept up to date with the input bytes read.
-  InputReader(const std::vector<InputSource>& inputs, const PipelineOptions& options, Context intake,
+  // `inputs` must outlive the reader.
+  InputReader(const std::vector<InputSource>& inputs, const ReaderOptions& options, Context intake,
               std::atomic<std::uint64_t>* bytes_read = nullptr);
 
   // Reads everything (or until intake ends), offering batches in order.
@@ -48,7 +70,7 @@ class InputReader {
   static bool readable_within(int fd, int timeout_ms);
 
   const std::vector<InputSource>& inputs_;
-  const PipelineOptions& options_;
+  const ReaderOptions options_;
   Context intake_;
   std::atomic<std::uint64_t>* bytes_read_;
   int wake_fd_ = -1;

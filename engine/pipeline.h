@@ -4,19 +4,29 @@
 //  reader ─raw─▶ decoders ─decoded─▶ router ─per shard─▶ appliers ─done─▶ writer
 //  (1 thread)    (pool of W)         (1)                 (pool of W)       (1)
 //
-//  reader    frames input into batches (engine/input_reader.h); the only stage
-//            that watches intake.
-//  decoders  parse and validate records (data/codec/decoder.h), any batch, any order.
+//  reader    frames input into batches (engine/stages/read_stage.h over
+//            engine/input_reader.h); the only stage that watches intake.
+//  decoders  parse and validate records (engine/stages/decode_stage.h over
+//            data/codec/decoder.h), any batch, any order.
 //  router    restores batch order and runs the order-index half of the ledger
 //            (data/ledger/ledger.h resolve) in seq order, then splits each batch's
-//            remaining records by owner: with the sharded store, worker k owns
-//            the products p with p % W == k, so each product sees its orders in
-//            input order (and a reverse goes to the owner of the product it undoes).
-//            With the other stores, workers share one queue.
-//  appliers  apply stock (data/ledger/ledger.h apply). The applier that finishes a
-//            batch's last slice formats its results and counts its statistics
-//            into its own partial Stats (reconciled when read).
-//  writer    restores batch order (unless --unordered) and writes big chunks.
+//            remaining records by owner (engine/stages/route_stage.h): with the
+//            sharded store, worker k owns the products p with p % W == k, so each
+//            product sees its orders in input order (and a reverse goes to the
+//            owner of the product it undoes). With the other stores, workers
+//            share one queue.
+//  appliers  apply stock (data/ledger/ledger.h apply; engine/stages/apply_stage.h).
+//            The applier that finishes a batch's last slice formats its results
+//            and counts its statistics into its own partial Stats (reconciled
+//            when read).
+//  committer only with a durable ledger (PipelineOptions::ledger), between the
+//            appliers and the writer: restores batch order and commits groups
+//            of batches before their results may go out
+//            (engine/stages/commit_stage.h).
+//  writer    restores batch order (unless --unordered) and writes big chunks
+//            (engine/stages/write_stage.h); written jobs go back to the reader
+//            (engine/stages/job_pool.h).
+// How stages stop and report failures: engine/stages/run_control.h.
 // Every arrow is a bounded Channel of batches (engine/channel.h): the channel
 // cost is paid per batch, and back-pressure keeps memory flat.
 //
@@ -45,14 +55,11 @@
 #include "data/model/stats.h"
 #include "data/model/summary.h"
 #include "engine/context.h"
+#include "engine/input_reader.h"
+#include "engine/input_source.h"
 #include "engine/pipeline_ledger.h"
 
 namespace orderflow {
-
-struct InputSource {
-  std::string name;  // as named in error texts and `resume` ("-" for stdin)
-  int fd = -1;       // open for reading; not closed by the pipeline
-};
 
 struct PipelineOptions {
   InputFormat format = InputFormat::kAuto;
@@ -79,6 +86,11 @@ struct PipelineOptions {
   Context output_give_up = Context::background();
   // A durable ledger (engine/pipeline_ledger.h), or null: in memory only.
   const PipelineLedger* ledger = nullptr;
+
+  ReaderOptions reader() const {
+    return {format, record_bytes_max, batch_records, first_seq, resume_file,
+            resume_offset, resume_line, csv_delimiter, ledger};
+  }
 };
 
 struct PipelineReport {

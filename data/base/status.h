@@ -4,6 +4,7 @@
 // A Status is either ok() or carries a code and a one-line message that already
 // names where the problem is ("FILE:LINE: reason"). Cheap on the success path: an
 // ok Status holds an empty string. Thread-compatible (a value type).
+#include <exception>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,6 +30,19 @@ class Status {
   Code code_ = Code::kOk;
   std::string message_;
 };
+
+// The Status for an exception caught where it must not escape (a stage's or a
+// worker's thread): "<what>: <e.what()>", or just "<what>" for an exception
+// that is not a std::exception. REQUIRES: `e` is not null.
+inline Status status_from_exception(std::exception_ptr e, const std::string& what) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return Status::Corruption(what + ": " + x.what());
+  } catch (...) {
+    return Status::Corruption(what);
+  }
+}
 
 // A value or the Status that explains why there is none.
 template <class T>

@@ -1,0 +1,70 @@
+#pragma once
+// ApplyStage: the pool of appliers. Applier k takes slices from its channel
+// (its own with the sharded store, one shared channel otherwise) and applies
+// their records to the store (data/ledger/ledger.h apply), in slice order.
+// The applier that finishes a job's last slice cancels what a hard stop left
+// undecided, counts the batch into its own partial Stats, formats the results
+// (when there is an output) and sends the job down `out`, in completion order.
+// A basket over several owners is voted on by each of them (engine/basket_vote.h).
+// Only a failure (RunControl::failed) stops applying: after a hard stop the
+// router cancels from the cut on, and every slice before it is applied whole.
+// Results are formatted here rather than in the writer because it is, after
+// parsing, the largest per-record cost: here it runs on all the workers. The
+// last applier to finish closes `out`.
+//
+// Thread-safety: run(k) once for each k < threads, each on its own thread;
+// snapshot() and records_done() from any thread, at any time.
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "data/catalog/catalog.h"
+#include "data/codec/result_format.h"
+#include "data/model/stats.h"
+#include "data/store/product_store.h"
+#include "engine/channel.h"
+#include "engine/stages/job.h"
+#include "engine/stages/run_control.h"
+
+namespace orderflow {
+
+class ApplyStage {
+ public:
+  // Everything passed must outlive the stage. `in` has one channel per applier
+  // or one shared by all. REQUIRES: threads >= 1.
+  ApplyStage(const Catalog& catalog, const std::vector<std::string>& names, bool format_results,
+             ResultFormat result_format, std::size_t threads, ProductStore& store, const RunControl& control,
+             std::vector<std::unique_ptr<Channel<Slice>>>& in, Channel<JobPtr>& out);
+
+  void run(std::size_t k);
+
+  // Statistics of the records finished so far. Thread-safe.
+  Stats snapshot() const;
+  std::uint64_t records_done() const;
+
+ private:
+  // One applier's partial statistics. Locked once per batch, so snapshot() can read it.
+  struct alignas(64) Partial {
+    mutable std::mutex mu;
+    Stats stats;  // GUARDED_BY(mu)
+  };
+  void apply_slice(const Slice& s, std::size_t k);  // as applier k
+  void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
+
+  const Catalog& catalog_;
+  const std::vector<std::string>& names_;
+  const bool format_results_;
+  const ResultFormat result_format_;
+  const std::size_t threads_;
+  ProductStore& store_;
+  const RunControl& control_;
+  std::vector<std::unique_ptr<Channel<Slice>>>& in_;
+  Channel<JobPtr>& out_;
+  std::unique_ptr<Partial[]> partials_;
+  std::atomic<std::size_t> left_;  // applier threads still running
+};
+
+}  // namespace orderflow
