@@ -1,9 +1,11 @@
 #pragma once
 // Decoder: turns a batch's raw records into decoded orders, in place.
 //
-// For each record not already invalid, it parses the bytes (JSON in situ with
-// RapidJSON's iterative SAX reader, so no nesting depth can overflow the stack;
-// or a CSV row), checks every field, and decides what needs no shared state:
+// For each record not already invalid, the batch format's codec
+// (data/codec/record_codec.h: JSON in situ with RapidJSON's SAX reader, with
+// no nesting depth that can overflow the stack; or a CSV row) parses the
+// bytes and checks every field; then the decoder decides what needs no shared
+// state:
 //   invalid_record  (unparseable, not an object, missing/mistyped field, ...)
 //   invalid_amount  (an integer outside 1..1,000,000,000)
 //   unknown_product (productId not in the catalog)

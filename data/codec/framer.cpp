@@ -106,12 +106,12 @@ Status Framer::detect(const char*& p, const char* end, RecordSink& sink) {
     if (p == end) return Status::Ok();
   }
   char first = carry_.empty() ? *p : carry_[0];
-  InputFormat f = format_;
-  if (f == InputFormat::kAuto) f = first == '[' ? InputFormat::kJson : first == '{' ? InputFormat::kNdjson : InputFormat::kCsv;
-  switch (f) {
-    case InputFormat::kJson:
+  const CodecInfo& codec = format_ == InputFormat::kAuto ? detect_codec(first) : codec_for(format_);
+  record_format_ = codec.format;
+  framing_ = codec.framing;
+  switch (framing_) {
+    case Framing::kArrayElements:
       mode_ = Mode::kArray;
-      record_format_ = RecordFormat::kJsonArray;
       sink.begin_file(record_format_, csv_);
       if (first != '[') {
         emit_invalid(line_, carry_.empty() ? off(p) : 0, Defect::kNotArray, 0, sink);
@@ -122,16 +122,15 @@ Status Framer::detect(const char*& p, const char* end, RecordSink& sink) {
       ++p;  // the '['
       array_ = ArrayState::kOpen;
       return Status::Ok();
-    case InputFormat::kCsv:
+    case Framing::kLinesWithHeader:
       mode_ = Mode::kLines;
-      record_format_ = RecordFormat::kCsv;
       return Status::Ok();  // begin_file once the header is read
-    default:
-      mode_ = Mode::kLines;
-      record_format_ = RecordFormat::kNdjson;
-      sink.begin_file(record_format_, csv_);
-      return Status::Ok();
+    case Framing::kLines:
+      break;
   }
+  mode_ = Mode::kLines;
+  sink.begin_file(record_format_, csv_);
+  return Status::Ok();
 }
 
 Status Framer::feed_lines(const char* p, const char* end, RecordSink& sink) {
@@ -209,9 +208,9 @@ Status Framer::line(const char* p, std::size_t n, std::uint64_t line_no, std::ui
     return Status::Ok();
   }
   if (is_blank(p, n)) return Status::Ok();
-  if (record_format_ == RecordFormat::kCsv && !csv_header_seen_) return csv_header(p, n, line_no, sink);
+  if (framing_ == Framing::kLinesWithHeader && !csv_header_seen_) return csv_header(p, n, line_no, sink);
   // A spreadsheet's empty row (";;;") is a blank line, not a record.
-  if (record_format_ == RecordFormat::kCsv && csv_row_is_empty(std::string_view(p, n), dialect())) return Status::Ok();
+  if (framing_ == Framing::kLinesWithHeader && csv_row_is_empty(std::string_view(p, n), dialect())) return Status::Ok();
   emit_record(line_no, offset, p, n, sink);
   return Status::Ok();
 }

@@ -2,11 +2,14 @@
 // Framer: cuts one input file's bytes into records, incrementally, without ever
 // holding more than one record (at most `record_bytes_max` bytes) of carry-over.
 //
-//  - ndjson / csv: a record is a line (LF or CRLF). Blank lines are not records.
-//    A CSV file's first non-blank line is its header.
-//  - json: one top-level array; each element is a record. Elements are found
-//    by tracking strings and nesting, so a 10 GB array streams through.
-//  - auto: the first non-blank byte decides: '[' json, '{' ndjson, else csv.
+// How depends on the format's Framing (data/codec/record_codec.h, one row per format):
+//  - kLines (ndjson), kLinesWithHeader (csv): a record is a line (LF or CRLF).
+//    Blank lines are not records. With a header, the first non-blank line is it.
+//  - kArrayElements (json): one top-level array; each element is a record.
+//    Elements are found by tracking strings and nesting, so a 10 GB array
+//    streams through.
+//  - auto: the first non-blank byte picks the row (detect_codec): '[' json,
+//    '{' ndjson, else csv.
 // A UTF-8 byte-order mark at the start of the file is skipped.
 //
 // A record longer than `record_bytes_max` becomes an invalid record (kTooLong)
@@ -19,13 +22,12 @@
 #include <string>
 
 #include "data/codec/csv.h"
+#include "data/codec/record_codec.h"
 #include "data/model/order.h"
 #include "data/model/record.h"
 #include "data/base/status.h"
 
 namespace orderflow {
-
-enum class InputFormat : std::uint8_t { kAuto, kNdjson, kJson, kCsv };
 
 // Receives what a Framer cuts, in input order.
 class RecordSink {
@@ -104,6 +106,7 @@ class Framer {
   std::string source_;
   Mode mode_ = Mode::kDetect;
   RecordFormat record_format_ = RecordFormat::kNdjson;
+  Framing framing_ = Framing::kLines;
   bool csv_header_seen_ = false;
   char csv_delimiter_ = 0;         // 0: told by the header
   CsvLayout csv_;

@@ -6,6 +6,7 @@
 //   ledger  -> how it ended (status, reason, total, ...).
 // The string views point into the owning Batch's bytes (in-situ decoded), so a
 // Record is only meaningful together with its Batch. Thread-compatible.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -95,8 +96,11 @@ struct Record {
 };
 static_assert(sizeof(Record) == 104, "Record is laid out without padding");
 
-// Where a record's bytes are parsed from.
+// Where a record's bytes are parsed from (data/codec/record_codec.h has the table of them).
 enum class RecordFormat : std::uint8_t { kNdjson, kJsonArray, kCsv };
+inline constexpr std::size_t kRecordFormats = 3;
+// An input's format as asked for (--format): one of them, or detected.
+enum class InputFormat : std::uint8_t { kAuto, kNdjson, kJson, kCsv };
 
 // Which CSV column holds each field (-1: absent), from a file's header.
 // Defect::kWrongType on the amount keeps the value in Record::amount_text, and
