@@ -54,6 +54,8 @@ struct RunOptions {
   bool stdout_fd_closed = false; // the child starts with file descriptor 1 closed
   bool sample_rss = false;       // fill RunResult::sampled_hwm_kb
   int run_as_uid = -1;           // >= 0: the child drops to this uid and gid (needs root) before exec
+  long fsize_limit = -1;         // >= 0: RLIMIT_FSIZE in bytes, SIGXFSZ ignored: a write past it
+                                 // fails with EFBIG, as on a full disk
 };
 
 // Runs `binary() args...` and collects its output.

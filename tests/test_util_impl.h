@@ -120,6 +120,11 @@ RunResult run(const std::vector<std::string>& args, const RunOptions& options) {
       const auto id = static_cast<uid_t>(options.run_as_uid);
       if (::setgroups(0, nullptr) != 0 || ::setgid(id) != 0 || ::setuid(id) != 0) ::_exit(127);
     }
+    if (options.fsize_limit >= 0) {
+      ::signal(SIGXFSZ, SIG_IGN);  // stays ignored across exec
+      const rlimit lim{static_cast<rlim_t>(options.fsize_limit), static_cast<rlim_t>(options.fsize_limit)};
+      if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) ::_exit(127);
+    }
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(binary()));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -3,6 +3,8 @@
 // one writer at a time, a different input refused, and every bad ledger.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <map>
 #include <random>
@@ -472,6 +474,110 @@ TEST(LedgerProcess, TwoWritersTakeTurnsAndNoWaitFailsAtOnce) {
   EXPECT_EQ(completed, 1u);
   EXPECT_EQ(sql_text(ledger, "SELECT count(*) FROM orders"), "40001\n");
   EXPECT_EQ(sql_text(ledger, "SELECT stock FROM products WHERE id='MWMAN'"), "29\n");
+}
+
+// Every bad ledger `process` can meet: a clear `orderflow: error:` naming the
+// file, exit 1, and the file as it was (a non-ledger is never written to; a
+// ledger keeps its last commit, integrity_check ok).
+TEST(LedgerProcess, BadLedgersAreClearErrorsAndLeaveTheFileAsItWas) {
+  TempDir dir;
+  write_file(dir.file("in.ndjson"), "{\"id\":\"x\",\"productId\":\"MWBLU\",\"amount\":1}\n");
+  auto process = [&](const std::string& ledger, const testing::RunOptions& o = {}) {
+    return run({"process", dir.file("in.ndjson"), "--ledger", ledger, "-o", "none", "-q"}, o);
+  };
+  auto expect_error = [&](const testing::RunResult& r, const std::string& ledger, const std::string& says) {
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err.rfind("orderflow: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(ledger), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  };
+  auto sql = [&](const std::string& path, const char* statements) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, statements, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  };
+
+  const std::string junk = dir.file("junk.ledger");
+  write_file(junk, "this is not a database at all, not even close\n");
+  expect_error(process(junk), junk, "not an orderflow ledger");
+  EXPECT_EQ(read_file(junk), "this is not a database at all, not even close\n");
+
+  const std::string other = dir.file("other.db");
+  sql(other, "CREATE TABLE notes(t TEXT); INSERT INTO notes VALUES('mine');");
+  const std::string other_bytes = read_file(other);
+  expect_error(process(other), other, "another program");
+  EXPECT_EQ(read_file(other), other_bytes);
+
+  const std::string newer = dir.file("newer.ledger");
+  ASSERT_EQ(process(newer).exit_code, 0);
+  sql(newer, "PRAGMA user_version=99;");
+  expect_error(process(newer), newer, "schema version 99");
+  EXPECT_EQ(integrity(newer), "ok\n");
+
+  // A corrupt ledger: the products table's root page overwritten.
+  const std::string corrupt = dir.file("corrupt.ledger");
+  ASSERT_EQ(process(corrupt).exit_code, 0);
+  sql(corrupt, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+  const long root = std::stol(sql_text(corrupt, "SELECT rootpage FROM sqlite_master WHERE name='products'"));
+  const long page = std::stol(sql_text(corrupt, "PRAGMA page_size"));
+  {
+    std::string bytes = read_file(corrupt);
+    ASSERT_GE(static_cast<long>(bytes.size()), root * page);
+    for (long i = (root - 1) * page; i < root * page; ++i) bytes[i] = static_cast<char>(0xA5 ^ (i * 7));
+    write_file(corrupt, bytes);
+  }
+  expect_error(process(corrupt), corrupt, "malformed");
+
+  // Read-only: as root, run the child as nobody (root writes through chmod).
+  const std::string ro = dir.file("ro.ledger");
+  ASSERT_EQ(process(ro).exit_code, 0);
+  ASSERT_EQ(::chmod(ro.c_str(), 0444), 0);
+  testing::RunOptions as;
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+    ASSERT_EQ(::chmod(dir.file("in.ndjson").c_str(), 0644), 0);
+    as.run_as_uid = 65534;
+  }
+  const std::string ro_bytes = read_file(ro);
+  auto r = process(ro, as);
+  if (!(as.run_as_uid >= 0 && r.exit_code == 127 && r.err.empty())) {  // nobody may not reach the binary
+    expect_error(r, ro, "read-only");
+    EXPECT_EQ(read_file(ro), ro_bytes);
+  }
+}
+
+// A full disk during a commit (a file-size limit: writes fail with EFBIG):
+// exit 1 naming the ledger, the ledger as of its last commit, and the same
+// command again (with room) continues to the result of one clean run.
+TEST(LedgerProcess, AFullDiskDuringACommitFailsCleanlyAndTheSameCommandContinues) {
+  TempDir dir;
+  const std::string ledger = dir.file("shop.ledger"), catalog = dir.file("catalog.csv");
+  write_file(catalog, "ID,ProductName,Stock,Variety,Price\nA,Water,100000000,Lemon,1.25\nB,Juice,100000000,Apple,2.00\n");
+  auto gen = run({"generate", "-n", testing::kSanitized ? "60000" : "300000", "-c", catalog, "--reversals", "0.02",
+                  "--seed", "5"});
+  ASSERT_EQ(gen.exit_code, 0);
+  write_file(dir.file("in.ndjson"), gen.out);
+  const std::vector<std::string> cmd = {"process", dir.file("in.ndjson"), "--ledger", ledger, "-c", catalog,
+                                        "-o", "none", "-q", "--batch", "256"};
+  testing::RunOptions full;
+  full.fsize_limit = 1 << 20;  // far less than the ledger needs
+  auto r = run(cmd, full);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.rfind("orderflow: error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(ledger), std::string::npos) << r.err;
+  EXPECT_EQ(integrity(ledger), "ok\n");
+  EXPECT_EQ(lines(run({"ledger", "runs", ledger}).out).size(), 1u);
+
+  auto again = run(cmd);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto one = run({"process", dir.file("in.ndjson"), "-c", catalog, "-o", "none", "-q", "--stock-out",
+                  dir.file("stock.csv")});
+  ASSERT_EQ(one.exit_code, 0);
+  EXPECT_EQ(run({"ledger", "stock", ledger, "--format", "csv"}).out, read_file(dir.file("stock.csv")));
+  EXPECT_EQ(sql_text(ledger, "SELECT count(*) FROM orders"), sql_text(ledger, "SELECT count(DISTINCT id) FROM orders"));
+  EXPECT_EQ(integrity(ledger), "ok\n");
 }
 
 }  // namespace
