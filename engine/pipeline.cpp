@@ -24,8 +24,9 @@ namespace {
 std::size_t jobs_max_for(const PipelineOptions& o) {
   std::size_t n = 2 * o.buffer_batches + 2 * std::max<std::size_t>(o.workers, 1) + 6;
   // With a ledger the commit stage holds a whole group, and its input channel fills while it commits.
+  // It holds two: the one it prepares and the one it commits.
   if (o.ledger)
-    n += o.ledger->group_batches_max + o.ledger->group_records_max / std::max<std::size_t>(o.batch_records, 1) + 2;
+    n += o.ledger->group_batches_max + 2 * (o.ledger->group_records_max / std::max<std::size_t>(o.batch_records, 1) + 2);
   return n;
 }
 
@@ -93,6 +94,7 @@ struct Pipeline::State {
     control.on_fail([this] { close_slices(); });
     control.on_fail([this] { done.close(); });
     control.on_fail([this] { committed.close(); });
+    if (committer) control.on_fail([this] { committer->close(); });
   }
 
   static std::vector<std::string> names_of(const std::vector<InputSource>& in) {
@@ -145,8 +147,11 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
       CpuMeter m(s.cpu_write);
       s.control.guarded([&] { s.writer.run(); });
     });
+    WorkerPool commit_writer(s.committer ? 1 : 0, {}, [&](std::size_t) {
+      s.control.guarded([&] { s.committer->commit(); });
+    });
     WorkerPool committer(s.committer ? 1 : 0, {}, [&](std::size_t) {
-      s.control.guarded([&] { s.committer->run(); });
+      s.control.guarded([&] { s.committer->prepare(); });
     });
     WorkerPool appliers(s.workers, {}, [&](std::size_t k) {
       CpuMeter m(s.cpu_apply);
@@ -170,6 +175,7 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
     (void)router.join();
     (void)appliers.join();
     (void)committer.join();
+    (void)commit_writer.join();
     (void)writer.join();
   }
 

@@ -106,6 +106,26 @@ const LedgerGroup& CommitGroupBuilder::group() {
   return group_;
 }
 
+std::unique_ptr<CommitGroupBuilder::Prepared> CommitGroupBuilder::take() {
+  auto p = std::make_unique<Prepared>();
+  group();
+  p->stats = stats_;
+  p->results = std::move(results_);
+  p->group = std::move(group_);
+  p->group.stats = &p->stats;
+  p->group.results = p->results;
+  std::sort(p->group.orders.begin(), p->group.orders.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  if (!p->results.empty()) {
+    if (!compress_results(p->results, p->results_zstd)) return nullptr;
+    p->group.results_zstd = p->results_zstd;
+  }
+  group_ = LedgerGroup{};
+  group_.run = p->group.run;
+  results_ = std::string();
+  clear();
+  return p;
+}
+
 void CommitGroupBuilder::clear() {
   group_.orders.clear();
   group_.reversals.clear();

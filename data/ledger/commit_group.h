@@ -12,6 +12,7 @@
 //
 // Not thread-safe: one commit stage's thread.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,18 @@ class CommitGroupBuilder {
   const LedgerGroup& group();
   // The group was committed: start the next one.
   void clear();
+
+  // The group so far as a value of its own, its orders sorted by id and its
+  // results compressed (the work commit() would do), and the next one started:
+  // one thread prepares groups while another commits them. The group still
+  // points into the batches added, which must live until it is committed.
+  struct Prepared {
+    LedgerGroup group;          // stats -> stats, results/results_zstd -> the strings here
+    Stats stats;
+    std::string results, results_zstd;
+  };
+  // Returns null when zstd failed.
+  std::unique_ptr<Prepared> take();
 
   const LedgerCheckpoint& checkpoint() const { return checkpoint_; }  // after the records added so far
   const Stats& stats() const { return stats_; }

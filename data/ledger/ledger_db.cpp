@@ -191,9 +191,11 @@ void append_csv(std::string& out, std::string_view f) {
 
 }  // namespace
 
+constexpr std::size_t kOrdersPerInsert = 64;
+
 struct LedgerDb::Statements {
   sqlite::Stmt begin, commit, rollback;
-  sqlite::Stmt insert_order, insert_item, reverse_order, set_stock, set_checkpoint, set_run_stats;
+  sqlite::Stmt insert_order, insert_orders, insert_item, reverse_order, set_stock, set_checkpoint, set_run_stats;
   sqlite::Stmt drop_pending, add_pending, add_orders;
   sqlite::Stmt find_order, find_items;
 };
@@ -380,6 +382,13 @@ Status LedgerDb::prepare_statements() {
   for (auto& a : all) {
     if (a.write && !write_) continue;
     if (Status st = db_->prepare(a.sql, *a.stmt, "cannot read ledger"); !st.ok()) return st;
+  }
+  if (write_) {
+    // kOrdersPerInsert rows per INSERT: SQLite's per-statement cost (step,
+    // reset, the VDBE's set-up) is paid once for all of them.
+    std::string sql = "INSERT INTO orders(id,status,reason,product_id,amount,total_cents,run,seq) VALUES";
+    for (std::size_t i = 0; i < kOrdersPerInsert; ++i) sql += i ? ",(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)";
+    if (Status st = db_->prepare(sql.c_str(), s.insert_orders, "cannot read ledger"); !st.ok()) return st;
   }
   return Status::Ok();
 }
@@ -691,18 +700,29 @@ Status LedgerDb::commit(const LedgerGroup& g) {
   std::vector<const LedgerOrderWrite*> orders;
   orders.reserve(g.orders.size());
   for (const LedgerOrderWrite& o : g.orders) orders.push_back(&o);
-  std::sort(orders.begin(), orders.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  auto by_id = [](auto* a, auto* b) { return a->id < b->id; };
+  if (!std::is_sorted(orders.begin(), orders.end(), by_id)) std::sort(orders.begin(), orders.end(), by_id);
+  // Binds order o as the row that starts at parameter `at` of q.
+  auto bind_order = [&](sqlite::Stmt& q, int at, const LedgerOrderWrite* o) {
+    q.bind(at, o->id);
+    q.bind(at + 1, to_string(o->status));
+    if (o->reason != Reason::kNone) q.bind(at + 2, to_string(o->reason));
+    if (!o->product_id.empty()) q.bind(at + 3, o->product_id);
+    q.bind(at + 4, o->amount);
+    if (o->status == OrderStatus::kCompleted || o->status == OrderStatus::kReversed) q.bind(at + 5, o->total);
+    q.bind(at + 6, g.run);
+    q.bind(at + 7, static_cast<std::int64_t>(o->seq));
+  };
+  std::size_t i = 0;
+  for (; i + kOrdersPerInsert <= orders.size(); i += kOrdersPerInsert) {
+    for (std::size_t k = 0; k < kOrdersPerInsert; ++k) bind_order(s.insert_orders, static_cast<int>(k * 8 + 1), orders[i + k]);
+    if (Status st = db_->run(s.insert_orders, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
+  for (; i < orders.size(); ++i) {
+    bind_order(s.insert_order, 1, orders[i]);
+    if (Status st = db_->run(s.insert_order, "cannot commit to ledger"); !st.ok()) return fail(st);
+  }
   for (const LedgerOrderWrite* o : orders) {
-    sqlite::Stmt& q = s.insert_order;
-    q.bind(1, o->id);
-    q.bind(2, to_string(o->status));
-    if (o->reason != Reason::kNone) q.bind(3, to_string(o->reason));
-    if (!o->product_id.empty()) q.bind(4, o->product_id);
-    q.bind(5, o->amount);
-    if (o->status == OrderStatus::kCompleted || o->status == OrderStatus::kReversed) q.bind(6, o->total);
-    q.bind(7, g.run);
-    q.bind(8, static_cast<std::int64_t>(o->seq));
-    if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
     for (std::uint32_t k = 0; k < o->items_count; ++k) {
       const LedgerItemWrite& it = g.items[o->items_first + k];
       sqlite::Stmt& qi = s.insert_item;
@@ -763,10 +783,13 @@ Status LedgerDb::commit(const LedgerGroup& g) {
     q.bind(3, static_cast<std::int64_t>(g.checkpoint.results_bytes));
     // Compressed (zstd, fast level): results are most of a group's bytes, and
     // they are read back only after a crash.
-    scratch_.resize(ZSTD_compressBound(g.results.size()));
-    std::size_t n = ZSTD_compress(scratch_.data(), scratch_.size(), g.results.data(), g.results.size(), 1);
-    if (ZSTD_isError(n)) return fail(Status::IOError("cannot compress results for ledger " + path_));
-    q.bind_blob(4, scratch_.data(), n);
+    std::string_view z = g.results_zstd;
+    if (z.empty()) {
+      if (!compress_results(g.results, scratch_))
+        return fail(Status::IOError("cannot compress results for ledger " + path_));
+      z = scratch_;
+    }
+    q.bind_blob(4, z.data(), z.size());
     if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
   }
   if (!g.orders.empty()) {
@@ -776,6 +799,15 @@ Status LedgerDb::commit(const LedgerGroup& g) {
   if (Status st = db_->run(s.commit, "cannot commit to ledger"); !st.ok()) return fail(st);
   order_count_ += g.orders.size();
   return Status::Ok();
+}
+
+bool compress_results(std::string_view results, std::string& out) {
+  out.resize(ZSTD_compressBound(results.size()));
+  // A fast level: results are most of a group's bytes, read back only after a crash.
+  std::size_t n = ZSTD_compress(out.data(), out.size(), results.data(), results.size(), 1);
+  if (ZSTD_isError(n)) return false;
+  out.resize(n);
+  return true;
 }
 
 Status LedgerDb::end_run(std::int64_t run, std::string_view stopped, bool finished) {

@@ -152,8 +152,14 @@ struct LedgerGroup {
   LedgerCheckpoint checkpoint;                 // after this group
   const Stats* stats = nullptr;                // the run's committed records, this group included
   std::string_view results;                    // this group's results bytes (pending until written)
+  std::string_view results_zstd;               // the same, already zstd-compressed (commit() compresses
+                                               // `results` itself when this is empty)
   std::uint64_t results_written = 0;           // results bytes known to be in -o: older pending ones go
 };
+
+// zstd-compresses a group's results as commit() stores them (for a caller
+// that compresses off the committing thread). False on a zstd error.
+bool compress_results(std::string_view results, std::string& out);
 
 class LedgerDb {
  public:

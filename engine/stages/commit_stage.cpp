@@ -9,44 +9,60 @@
 
 namespace orderflow {
 
-void CommitStage::run() {
+void CommitStage::prepare() {
   CommitGroupBuilder& builder = *ledger_.builder;
   Reorder<JobPtr> order;
-  std::vector<JobPtr> group;
+  GroupWork work;
   bool failed = false;
-  auto commit = [&] {
-    if (group.empty()) return;
-    if (!failed && !builder.empty()) {
-      builder.results_written = ledger_.results_base + results_written_.load(std::memory_order_acquire);
-      if (Status st = ledger_.db->commit(builder.group()); !st.ok()) {
+  auto hand_over = [&] {
+    if (work.jobs.empty() || failed) return;
+    if (!builder.empty()) {
+      work.group = builder.take();
+      if (!work.group) {
         failed = true;
-        control_.fail(std::move(st));
+        return control_.fail(Status::IOError("cannot compress results for ledger " + ledger_.db->path()));
       }
-      builder.clear();
     }
-    for (JobPtr& j : group) {
-      if (failed || out_.send(std::move(j)) != ChannelStatus::kOk) failed = true;
-    }
-    group.clear();
+    if (groups_.send(std::move(work)) != ChannelStatus::kOk) failed = true;
+    work = GroupWork{};
   };
   auto take = [&](JobPtr j) {
     (void)builder.add(j->batch);  // after a Cancelled record nothing more is taken
-    group.push_back(std::move(j));
-    if (builder.records() >= ledger_.group_records_max) commit();
+    work.jobs.push_back(std::move(j));
+    if (builder.records() >= ledger_.group_records_max) hand_over();
     return true;
   };
   JobPtr job;
   for (;;) {
     ChannelStatus st = in_.try_recv(job);
     if (st == ChannelStatus::kEmpty) {
-      commit();  // idle: commit what there is, so that its results can go out
+      hand_over();  // idle: commit what there is, so that its results can go out
       st = in_.recv(job);
     }
     if (st != ChannelStatus::kOk) break;
     const std::uint64_t i = job->batch.index;
     order.push(i, std::move(job), take);
   }
-  commit();
+  hand_over();
+  groups_.close();
+}
+
+void CommitStage::commit() {
+  GroupWork work;
+  bool failed = false;
+  while (groups_.recv(work) == ChannelStatus::kOk) {
+    if (!failed && work.group) {
+      work.group->group.results_written = ledger_.results_base + results_written_.load(std::memory_order_acquire);
+      if (Status st = ledger_.db->commit(work.group->group); !st.ok()) {
+        failed = true;
+        control_.fail(std::move(st));
+      }
+    }
+    for (JobPtr& j : work.jobs) {
+      if (failed || out_.send(std::move(j)) != ChannelStatus::kOk) failed = true;
+    }
+    work = GroupWork{};
+  }
   out_.close();
 }
 

@@ -1,22 +1,31 @@
 #pragma once
-// CommitStage (1 thread, only with a durable ledger: PipelineOptions::ledger),
+// CommitStage (2 threads, only with a durable ledger: PipelineOptions::ledger),
 // between the appliers and the writer: takes finished jobs from `in` back into
 // input order, gathers them into groups and commits each group in one
 // transaction (data/ledger/commit_group.h CommitGroupBuilder, LedgerDb::commit),
 // then hands the group's jobs on to `out` (the writer), so that a result
 // reaches -o only after its group committed.
 //
-// While it commits, the appliers go on filling `in` (sized for a group): the
-// next group is what arrived meanwhile. It commits when `in` runs dry or a
-// group reaches group_records_max. A failed commit fails the run
+// SQLite has one writer, so the committing thread is the one a ledger run
+// cannot split: it does nothing else. prepare() orders the jobs, builds the
+// next group and does the rest of the commit's work (ids sorted, results
+// compressed: CommitGroupBuilder::take) while commit() commits the one before.
+// While they work, the appliers go on filling `in` (sized for a group): the
+// next group is what arrived meanwhile. A group is handed over when `in` runs
+// dry or it reaches group_records_max. A failed commit fails the run
 // (RunControl::fail); the jobs of that group and every later one never reach
 // the writer. Each commit records the results bytes written so far
 // (`results_written`, kept by the writer), so that a continued run can cut -o
-// back to what its committed part wrote. When run() returns, `out` is closed.
+// back to what its committed part wrote. When commit() returns, `out` is closed.
 //
-// Thread-safety: run() on one thread, once.
+// Thread-safety: prepare() and commit() each on a thread of its own, once;
+// close() from any thread (RunControl::on_fail).
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "data/ledger/commit_group.h"
 
 #include "engine/channel.h"
 #include "engine/pipeline_ledger.h"
@@ -33,14 +42,25 @@ class CommitStage {
               Channel<JobPtr>& in, Channel<JobPtr>& out)
       : ledger_(ledger), results_written_(results_written), control_(control), in_(in), out_(out) {}
 
-  void run();
+  void prepare();
+  void commit();
+  // Stops both threads soon (a failure elsewhere): what was not committed is not.
+  void close() { groups_.close(); }
 
  private:
+  // A group prepared and its jobs (group null: nothing to commit, e.g. only
+  // jobs after a Cancelled record).
+  struct GroupWork {
+    std::unique_ptr<CommitGroupBuilder::Prepared> group;
+    std::vector<JobPtr> jobs;
+  };
+
   const PipelineLedger& ledger_;
   const std::atomic<std::uint64_t>& results_written_;
   RunControl& control_;
   Channel<JobPtr>& in_;
   Channel<JobPtr>& out_;
+  Channel<GroupWork> groups_{1};  // prepare() -> commit(): one waits while one commits
 };
 
 }  // namespace orderflow
