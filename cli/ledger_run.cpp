@@ -19,18 +19,6 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string_view stop_word(StopCause c) {
-  switch (c) {
-    case StopCause::kNone: return "";
-    case StopCause::kInterrupted: return "interrupted";
-    case StopCause::kTerminated: return "terminated";
-    case StopCause::kDeadline: return "deadline";
-    case StopCause::kFailed: return "failed";
-    case StopCause::kOutputClosed: return "output_closed";
-  }
-  return "";
-}
-
 }  // namespace
 
 Result<std::unique_ptr<LedgerSession>> LedgerSession::open(const LedgerRunOptions& o) {
@@ -159,7 +147,7 @@ void LedgerSession::fill(PipelineOptions& po, bool keep_results) {
 }
 
 Status LedgerSession::end(StopCause cause, bool finished) {
-  return db_->end_run(run_, stop_word(cause), finished);
+  return db_->end_run(run_, to_string(cause), finished);
 }
 
 }  // namespace orderflow

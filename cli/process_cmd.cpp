@@ -19,6 +19,7 @@
 #include "cli/safe_outputs.h"
 #include "data/base/file_io.h"
 #include "data/codec/result_format.h"
+#include "cli/summary_report.h"
 #include "data/model/summary.h"
 #include "data/base/utf8.h"
 #include "engine/output_writer.h"

@@ -11,6 +11,7 @@
 #include "cli/exit_code.h"
 #include "cli/net_signals.h"
 #include "data/base/file_io.h"
+#include "cli/summary_report.h"
 #include "data/model/summary.h"
 #include "net/results_reader.h"
 

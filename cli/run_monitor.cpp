@@ -11,6 +11,7 @@
 
 #include "cli/console.h"
 #include "cli/signals.h"
+#include "cli/summary_report.h"
 
 namespace orderflow {
 

@@ -1,14 +1,14 @@
 #pragma once
-// The end-of-run summary (SPEC.md "Summary"): a JSON object for --summary and a
-// short human text for stderr. Pure formatting: nothing here prints.
+// What a run's end-of-run summary (SPEC.md "Summary") is made of, beyond its
+// Stats: how the run stopped, where to resume, the run's facts. Value types.
+// The summary's JSON and text are written (and --resume read back) in cli/
+// (cli/summary_report.h).
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
-#include "data/catalog/catalog.h"
 #include "data/store/product_store.h"
-#include "data/model/stats.h"
 
 namespace orderflow {
 
@@ -44,21 +44,5 @@ struct RunFacts {
   std::size_t workers = 1;
   StageTimes cpu;
 };
-
-// The `resume` of a summary JSON object (as summary_json writes it), for
-// `process --resume SUMMARY.json`. std::nullopt when it is null (the run
-// finished: nothing to continue); an error when the text is not such a summary.
-Result<std::optional<ResumePoint>> parse_resume(std::string_view summary_json, const std::string& source);
-
-// One JSON object (no trailing newline). `final_stock[i]` is product i's stock.
-std::string summary_json(const Stats& stats, const Catalog& catalog,
-                         const std::vector<std::int64_t>& final_stock, const RunFacts& facts);
-
-// The SIGUSR1 statistics snapshot: one JSON object on one line (no products
-// list, so it stays short however large the catalog), without a trailing newline.
-std::string snapshot_json(const Stats& stats, double elapsed_seconds, std::uint64_t bytes_read);
-
-// A few lines for people, each ending in '\n'.
-std::string summary_text(const Stats& stats, const RunFacts& facts);
 
 }  // namespace orderflow
