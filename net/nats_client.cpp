@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -77,7 +78,20 @@ struct NatsClient::Impl {
   std::size_t pending = 0;
 
   ~Impl() {
-    if (js) jsCtx_Destroy(js);
+    if (js) {
+      // Asynchronous publishes still without an outcome (a hard stop): taken
+      // back, so libnats calls on_ack for none of them once this is gone.
+      bool pending_left;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        pending_left = pending > 0;
+      }
+      if (pending_left) {
+        natsMsgList list{nullptr, 0};
+        if (js_PublishAsyncGetPendingList(&list, js) == NATS_OK) natsMsgList_Destroy(&list);
+      }
+      jsCtx_Destroy(js);
+    }
     if (nc) natsConnection_Destroy(nc);
   }
 
@@ -104,6 +118,12 @@ struct NatsClient::Impl {
     natsMsg_Destroy(msg);
   }
 };
+
+// A fetch with timeout 0 asks with this expiry: JetStream answers 10 ms
+// before a request's expiry (libnats asks it to), so the answer — messages,
+// or "none" after at most 10 ms — comes while libnats still listens. Shorter,
+// a late "none" would end the next fetch on this reader early.
+constexpr int kNoWaitMs = 20;
 
 struct StreamReader::Impl {
   NatsClient::Impl* client = nullptr;
@@ -381,29 +401,25 @@ NatsResult<std::vector<StreamMessage>> StreamReader::fetch(int max_messages, int
     }
     natsMsgList_Destroy(&list);
   };
-  // natsSubscription_Fetch, when nothing is there at first, waits for the
-  // whole batch (or the timeout): a reader waiting for one message would sit
-  // out the timeout each time. So: what is there (no wait, up to
-  // max_messages); if nothing, wait for one; once it came, what followed it.
-  auto pull = [&](int batch, bool no_wait) -> natsStatus {
-    natsMsgList list{nullptr, 0};
-    jsFetchRequest req;
-    jsFetchRequest_Init(&req);
-    req.Batch = batch;
-    req.NoWait = no_wait;
-    req.Expires = static_cast<std::int64_t>(timeout_ms) * 1000 * 1000;
-    natsStatus st = natsSubscription_FetchRequest(&list, r.sub, &req);
-    const bool none = list.Count == 0;
-    take(list);
-    // A no-wait request that finds nothing ends in 404, a wait in 408: none yet.
-    if (none && (st == NATS_NOT_FOUND || st == NATS_TIMEOUT)) return NATS_OK;
-    return none ? st : NATS_OK;
-  };
-  natsStatus s = pull(max_messages, true);
-  if (s == NATS_OK && out.empty() && timeout_ms > 0) {
-    s = pull(1, false);
-    if (s == NATS_OK && out.size() == 1 && max_messages > 1) pull(max_messages - 1, true);
-  }
+  // One pull request with no_wait and an expiry: JetStream (2.9) answers it
+  // with the messages there (up to the batch) at once, or waits up to the
+  // expiry for the first to come and answers with it and those right behind
+  // it. (natsSubscription_Fetch instead, when nothing is there at first,
+  // waits for the whole batch or the timeout: a reader waiting for one
+  // message sat out the timeout each time.) "No waiting" is a short expiry
+  // (kNoWaitMs).
+  natsMsgList list{nullptr, 0};
+  jsFetchRequest req;
+  jsFetchRequest_Init(&req);
+  req.Batch = max_messages;
+  req.NoWait = true;
+  req.Expires = static_cast<std::int64_t>(std::max(timeout_ms, kNoWaitMs)) * 1000 * 1000;
+  natsStatus s = natsSubscription_FetchRequest(&list, r.sub, &req);
+  const bool none = list.Count == 0;
+  take(list);
+  // Nothing within the expiry ends in 404 or 408: none yet.
+  if (none && (s == NATS_NOT_FOUND || s == NATS_TIMEOUT)) s = NATS_OK;
+  if (!none) s = NATS_OK;
   if (s != NATS_OK && out.empty()) {
     r.close();  // reopened (at r.next) by the next fetch
     return fail<std::vector<StreamMessage>>(make_error("cannot read stream " + r.stream, s));

@@ -140,7 +140,7 @@ class StreamReader {
   ~StreamReader();
   // Up to `max_messages` messages that follow the last one handed out:
   // those there now, or, when there are none, the first to come within
-  // `timeout_ms` (0: no waiting) and those right behind it. An empty
+  // `timeout_ms` (at least 20 ms; 0: at most 10 ms) and those right behind it. An empty
   // vector: none yet.
   NatsResult<std::vector<StreamMessage>> fetch(int max_messages, int timeout_ms);
   // Acknowledges every message up to and including `seq` (AckAll): the
