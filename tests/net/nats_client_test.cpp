@@ -39,7 +39,8 @@ std::unique_ptr<NatsClient> connect(const NatsCluster& cluster) {
 // A stream of its own, replicated like submit makes them.
 void make_stream(NatsClient& c, const std::string& name) {
   StreamSpec spec{name, {name + ".in"}, 3};
-  Backoff backoff{NetHooks{}};
+  const NetHooks hooks;  // Backoff keeps a reference: it must outlive it
+  Backoff backoff(hooks);
   for (int i = 0; i < 100; ++i) {  // the cluster may still be electing its meta leader
     if (c.ensure_stream(spec).ok()) return;
     backoff.wait();
