@@ -3,7 +3,8 @@
 //
 //   Background        a program started in the background (stdout/stderr to
 //                files), signalled and waited for with a bound; killed
-//                (SIGKILL) and reaped by its destructor on every path.
+//                (SIGKILL) and reaped by its destructor on every path, and
+//                killed by the kernel should the test process die first.
 //   NatsCluster  three nats-server processes on free 127.0.0.1 ports, routed
 //                into one JetStream cluster, stores in a TempDir; nodes can be
 //                killed (-9) and started again; everything is stopped and
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +40,9 @@ class Background {
         const std::string& err_path = "") {
     pid_ = ::fork();
     if (pid_ == 0) {
+      // Dies with the test process even when that one cannot run its
+      // destructors (a sanitizer's fatal report, a SIGKILL): no server is left.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       int out = ::open(out_path.empty() ? "/dev/null" : out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int err = ::open(err_path.empty() ? "/dev/null" : err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int in = ::open("/dev/null", O_RDONLY);
