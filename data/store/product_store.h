@@ -28,10 +28,11 @@
 //                  may see the units held for an instant and be rejected.
 //   check-then-act the same two steps per item: loses updates, baskets too.
 //
-// Every store but check-then-act never lets stock go below zero and never loses
-// an update. Stock values are in units, 0..kStockMax. No store lets stock go
-// below zero, check-then-act included (it only ever stores a value it checked
-// was >= amount, minus amount); check-then-act loses updates instead.
+// No store lets stock go below zero, check-then-act included (it only ever
+// stores a value it checked was >= amount, minus amount). Every store but
+// check-then-act also never loses an update; check-then-act loses them under
+// contention, and so sells more units than there were (oversells) while its
+// stock stays >= 0. Stock values are in units, 0..kStockMax.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -83,8 +84,6 @@ class ProductStore {
   // The current stock of `p`. Exact once no thread is changing the store.
   virtual std::int64_t stock(std::uint32_t p) const = 0;
   virtual std::size_t size() const = 0;
-  // True when each product must be touched by a single owner thread (sharded).
-  bool needs_owner() const { return kind() == StoreKind::kSharded; }
 
   std::vector<std::int64_t> snapshot() const {
     std::vector<std::int64_t> out(size());
@@ -94,7 +93,9 @@ class ProductStore {
 };
 
 // A store of `kind` holding `initial` stock; `shards` is the number of owner
-// threads a sharded store is split across (other kinds ignore it).
+// threads a sharded store is split across (other kinds ignore it). nullptr
+// when `kind` is not one of StoreKind's values (the pipeline then fails the
+// run: "store ... is not available"); never nullptr for one of them.
 std::unique_ptr<ProductStore> make_store(StoreKind kind, const std::vector<std::int64_t>& initial,
                                          std::size_t shards);
 

@@ -44,7 +44,10 @@ TEST_P(EveryStore, MakeStoreBuildsTheKindAsked) {
   EXPECT_EQ(s->kind(), GetParam());
   EXPECT_EQ(s->size(), 2u);
   EXPECT_EQ(s->snapshot(), (std::vector<std::int64_t>{3, 4}));
-  EXPECT_EQ(s->needs_owner(), GetParam() == StoreKind::kSharded);
+}
+
+TEST(MakeStore, AKindThatIsNoStoreGivesNullptr) {
+  EXPECT_EQ(make_store(static_cast<StoreKind>(200), {3, 4}, 2), nullptr);
 }
 
 TEST_P(EveryStore, TakeAndGiveBackAtTheBoundary) {
