@@ -1,6 +1,7 @@
 #include "engine/basket_vote.h"
 
 #include <thread>
+#include <vector>
 
 #include "data/ledger/ledger.h"
 
@@ -30,11 +31,19 @@ void lower_failed(BasketVote& v, std::uint32_t item) {
 
 bool final_phase(VotePhase p) { return p != VotePhase::kOpen && p != VotePhase::kDeciding; }
 
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 }  // namespace
 
-VotePhase vote(BasketVote& v, Record& r, Item* items, ProductStore& store, const Catalog& catalog,
-               std::size_t k, std::size_t shards, bool cancelling, Reason cancel_reason,
-               const std::atomic<bool>& failed) {
+BasketOwner::BasketOwner(ProductStore& store, const Catalog& catalog, std::size_t k, std::size_t shards,
+                         const std::atomic<bool>& failed)
+    : store_(store), catalog_(catalog), k_(k), shards_(shards), failed_(failed) {}
+
+VotePhase BasketOwner::vote(BasketVote& v, Record& r, Item* items, bool cancelling, Reason cancel_reason) {
   if (cancelling || v.phase.load(std::memory_order_acquire) != VotePhase::kOpen) {
     // Nothing held. The first to cancel writes the result; a basket that is
     // already being cancelled needs nothing more from this owner.
@@ -43,29 +52,65 @@ VotePhase vote(BasketVote& v, Record& r, Item* items, ProductStore& store, const
     return VotePhase::kCancelled;
   }
   const bool place = r.op == Op::kPlace;
-  const std::uint16_t failed_here = place ? hold_part(r, items, store, k, shards) : 0;
+  std::uint16_t failed_here = 0;
+  if (place) {
+    failed_here = hold_part(r, items, store_, k_, shards_);
+    if (failed_here != 0 && !pending_.empty()) {
+      // Decided on a lower bound: the pending outcomes may add the units it lacks (I1).
+      settle(cancel_reason);
+      failed_here = hold_part(r, items, store_, k_, shards_);
+    }
+  }
   if (failed_here != 0) lower_failed(v, failed_here);
+  const Pending mine{&v, &r, items, r.items.count, place};
   if (v.votes_left.fetch_sub(1, std::memory_order_acq_rel) == 1 && begin_deciding(v)) {
     const std::uint32_t f = v.failed.load(std::memory_order_relaxed);
-    const bool keep = decide_basket(r, items, catalog, f == UINT32_MAX ? 0 : static_cast<std::uint16_t>(f));
-    v.phase.store(keep ? VotePhase::kCommitted : VotePhase::kAborted, std::memory_order_release);
+    const bool keep = decide_basket(r, items, catalog_, f == UINT32_MAX ? 0 : static_cast<std::uint16_t>(f));
+    const VotePhase outcome = keep ? VotePhase::kCommitted : VotePhase::kAborted;
+    v.phase.store(outcome, std::memory_order_release);
+    if (failed_here == 0) follow(mine, outcome);
+    return outcome;
   }
-  VotePhase outcome = v.phase.load(std::memory_order_acquire);
-  for (int spins = 0; !final_phase(outcome); ++spins) {
-    if (outcome == VotePhase::kOpen && failed.load(std::memory_order_relaxed) && begin_deciding(v)) {
-      cancel_basket(v, r, cancel_reason);
-    } else if (spins < kSpinsBeforeYield) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    } else {
-      std::this_thread::yield();
+  // A part that failed holds nothing: whatever the outcome, k has nothing to do.
+  if (failed_here == 0) pending_.push_back(mine);
+  return VotePhase::kOpen;
+}
+
+void BasketOwner::settle(Reason cancel_reason) {
+  for (const Pending& p : pending_) {
+    BasketVote& v = *p.vote;
+    VotePhase outcome = v.phase.load(std::memory_order_acquire);
+    for (int spins = 0; !final_phase(outcome); ++spins) {
+      if (outcome == VotePhase::kOpen && failed_.load(std::memory_order_relaxed) && begin_deciding(v)) {
+        cancel_basket(v, *p.record, cancel_reason);  // a peer may never come (I6)
+      } else if (spins < kSpinsBeforeYield) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
+      outcome = v.phase.load(std::memory_order_acquire);
     }
-    outcome = v.phase.load(std::memory_order_acquire);
+    follow(p, outcome);
   }
-  if (place && failed_here == 0 && outcome != VotePhase::kCommitted) release_part(r, items, store, k, shards);
-  if (!place && outcome == VotePhase::kCommitted) give_back_part(r, items, store, k, shards);
-  return outcome;
+  pending_.clear();
+}
+
+bool BasketOwner::certain(const Record& r, const std::vector<Item>& items) const {
+  if (r.op != Op::kPlace) return true;  // a reverse gives units back: no check on stock
+  if (!r.is_basket()) return store_.stock(r.product) >= r.amount;
+  // Every item's product holds the basket's units in all (r.amount): enough
+  // whatever the items' order and repeats.
+  const Item* it = items.data() + r.items.first;
+  for (std::uint16_t i = 0; i < r.items.count; ++i)
+    if (store_.stock(it[i].product) < r.amount) return false;
+  return true;
+}
+
+void BasketOwner::follow(const Pending& p, VotePhase outcome) {
+  // A place not committed gives its held part back; a reverse committed gives its units back.
+  if (p.place == (outcome == VotePhase::kCommitted)) return;
+  for (std::uint16_t i = p.count; i-- > 0;)
+    if (owner_of(p.items[i].product, shards_) == k_) store_.give_back(p.items[i].product, p.items[i].amount);
 }
 
 }  // namespace orderflow

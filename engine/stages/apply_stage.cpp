@@ -25,7 +25,7 @@ ApplyStage::ApplyStage(const Catalog& catalog, const std::vector<std::string>& n
   for (std::size_t k = 0; k < threads; ++k) partials_[k].stats = Stats(catalog.size());
 }
 
-void ApplyStage::apply_slice(const Slice& s, std::size_t k) {
+void ApplyStage::apply_slice(const Slice& s, std::size_t k, BasketOwner& owner) {
   Batch& b = s.job->batch;
   // The router routes only batches before the cut: they are applied whole,
   // even after a hard stop, so that the cancelled records are a contiguous
@@ -40,8 +40,7 @@ void ApplyStage::apply_slice(const Slice& s, std::size_t k) {
       while (next_vote < routed.vote_count && routed.votes[next_vote].record < index_in_batch) ++next_vote;
       if (next_vote < routed.vote_count && routed.votes[next_vote].record == index_in_batch) {
         // A basket over several owners: this owner's part of the vote.
-        VotePhase outcome = vote(routed.votes[next_vote], r, b.items_of(r), store_, catalog_, k, in_.size(),
-                                 cancelled, control_.cancel_reason(), control_.failed_flag());
+        VotePhase outcome = owner.vote(routed.votes[next_vote], r, b.items_of(r), cancelled, control_.cancel_reason());
         if (outcome == VotePhase::kCancelled) cancelled = true;  // the run is being cut: so is the rest
         continue;
       }
@@ -50,6 +49,7 @@ void ApplyStage::apply_slice(const Slice& s, std::size_t k) {
       cancel(r, control_.cancel_reason());
       continue;
     }
+    owner.before_apply(r, b.items, control_.cancel_reason());
     // A reverse whose order another worker has not applied yet (shared
     // stores only); that order is before this one, so it is routed too.
     while (apply(r, b.items, store_, catalog_) == ApplyResult::kRetry) {
@@ -78,9 +78,11 @@ void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial
 void ApplyStage::run(std::size_t k) {
   Channel<Slice>& in = *in_[in_.size() == 1 ? 0 : k];
   ResultFormatter formatter(catalog_, names_, result_format_);
+  BasketOwner owner(store_, catalog_, k, in_.size(), control_.failed_flag());  // sharded: k's votes
   Slice s;
   while (in.recv(s) == ChannelStatus::kOk) {
-    apply_slice(s, k);
+    apply_slice(s, k, owner);
+    owner.settle(control_.cancel_reason());  // the votes live in the job: read before it is handed on
     JobPtr job = std::move(s.job);
     if (job->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) finish(std::move(job), formatter, partials_[k]);
   }

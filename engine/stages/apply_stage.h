@@ -5,7 +5,9 @@
 // The applier that finishes a job's last slice cancels what a hard stop left
 // undecided, counts the batch into its own partial Stats, formats the results
 // (when there is an output) and sends the job down `out`, in completion order.
-// A basket over several owners is voted on by each of them (engine/basket_vote.h).
+// A basket over several owners is voted on by each of them (engine/basket_vote.h):
+// applier k's BasketOwner, which settles k's votes before each slice's job is
+// handed on.
 // Only a failure (RunControl::failed) stops applying: after a hard stop the
 // router cancels from the cut on, and every slice before it is applied whole.
 // Results are formatted here rather than in the writer because it is, after
@@ -25,6 +27,7 @@
 #include "data/codec/result_format.h"
 #include "data/model/stats.h"
 #include "data/store/product_store.h"
+#include "engine/basket_vote.h"
 #include "engine/channel.h"
 #include "engine/stages/job.h"
 #include "engine/stages/run_control.h"
@@ -51,7 +54,7 @@ class ApplyStage {
     mutable std::mutex mu;
     Stats stats;  // GUARDED_BY(mu)
   };
-  void apply_slice(const Slice& s, std::size_t k);  // as applier k
+  void apply_slice(const Slice& s, std::size_t k, BasketOwner& owner);  // as applier k
   void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
 
   const Catalog& catalog_;
