@@ -15,7 +15,7 @@ FUZZ_PACKAGES = clang libclang-rt-14-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build run test install clean asan tsan fuzz fuzz-smoke fuzz-build fuzz-deps bench bench-e2e nats-demo
+.PHONY: all deps test-deps build run test install clean asan tsan fuzz fuzz-smoke fuzz-build fuzz-deps bench bench-e2e bench-baskets nats-demo
 
 all: build
 
@@ -144,6 +144,12 @@ bench: build
 # targets checked (a few minutes; needs /usr/bin/time: apt-get install time).
 bench-e2e: build
 	bench/e2e.sh
+
+# Baskets (10% of 3 items over 64 products) against the same records as
+# single-item orders, per store, alternating runs; the >= 0.5x target checked
+# (docs/baskets.md).
+bench-baskets: build
+	bench/baskets.sh
 
 # A 3-node NATS JetStream cluster on 127.0.0.1 (free ports, a temporary folder):
 # submit + 3 x serve + results on a generated stream, compared with process,
