@@ -131,6 +131,7 @@ CommandRun setup_generate(CLI::App& sub) {
       ->check(CLI::Range(std::uint32_t{1}, static_cast<std::uint32_t>(kItemsMax)))
       ->capture_default_str();
   sub.add_option("--max-items", o->gen.max_items, "items per basket at most K (uniform in --min-items..K)")
+      ->type_name("K")
       ->check(CLI::Range(std::uint32_t{1}, static_cast<std::uint32_t>(kItemsMax)))
       ->capture_default_str();
   sub.add_flag("--ids,!--no-ids", o->gen.ids, "give each order an id o<seq> (default: on)");

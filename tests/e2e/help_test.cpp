@@ -36,6 +36,9 @@ TEST(HelpE2E, MetavarsAndDefaultsArePlain) {
   std::string generate = run({"generate", "--help"}).out;
   EXPECT_NE(generate.find("--ids, --no-ids "), std::string::npos) << generate;
   EXPECT_NE(generate.find("--reversals SHARE"), std::string::npos) << generate;
+  // A metavar is the letter its text uses.
+  for (const char* want : {"--min-items N ", "items per basket at least N", "--max-items K ", "items per basket at most K"})
+    EXPECT_NE(generate.find(want), std::string::npos) << want << "\n" << generate;
   std::string bench = run({"bench", "--help"}).out;
   EXPECT_NE(bench.find("--workers LIST"), std::string::npos) << bench;
   EXPECT_NE(bench.find("(default: 1,2,4,8)"), std::string::npos) << bench;
