@@ -138,9 +138,18 @@ class BasketOwner {
   // Before apply()ing a record of k's (not a vote): settles when the record
   // might be decided differently under some pending outcome (a place that
   // asks any of its products for more than it holds now). `items` is the
-  // record's batch's item table. Nothing to do, and cheap, with no vote pending.
-  void before_apply(const Record& r, const std::vector<Item>& items, Reason cancel_reason) {
-    if (!pending_.empty() && !certain(r, items)) settle(cancel_reason);
+  // record's batch's item table; `why()` the Reason to cancel with, asked only
+  // when it settles. Nothing to do, and cheap, with no vote pending.
+  template <class Why>
+  void before_apply(const Record& r, const std::vector<Item>& items, Why&& why) {
+    if (!pending_.empty() && !certain(r, items)) settle(why());
+  }
+
+  // The same for a take of `amount` units of `product` (one of k's) that is
+  // not a record's: settles when the product holds less than that now.
+  template <class Why>
+  void before_take(std::uint32_t product, std::int64_t amount, Why&& why) {
+    if (!pending_.empty() && store_.stock(product) < amount) settle(why());
   }
 
   // Waits for the outcome of every pending vote and applies it to k's part.

@@ -49,7 +49,7 @@ void ApplyStage::apply_slice(const Slice& s, std::size_t k, BasketOwner& owner) 
       cancel(r, control_.cancel_reason());
       continue;
     }
-    owner.before_apply(r, b.items, control_.cancel_reason());
+    owner.before_apply(r, b.items, [this] { return control_.cancel_reason(); });
     // A reverse whose order another worker has not applied yet (shared
     // stores only); that order is before this one, so it is routed too.
     while (apply(r, b.items, store_, catalog_) == ApplyResult::kRetry) {

@@ -67,7 +67,7 @@ TEST_F(BasketVoteTest, AnOwnerGoesOnPastTheBasketBeforeItsPeerVotes) {
 
   EXPECT_EQ(owner0.vote(v, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   EXPECT_FALSE(owner0.settled());
-  owner0.before_apply(rec(1), batch.items, kWhy);  // 18 units left >= 5: passes whatever b's outcome
+  owner0.before_apply(rec(1), batch.items, [] { return kWhy; });  // 18 units left >= 5: passes whatever b's outcome
   EXPECT_EQ(apply(rec(1), batch.items, *store, catalog), ApplyResult::kDone);
   EXPECT_EQ(rec(1).status, OrderStatus::kCompleted);
   EXPECT_FALSE(owner0.settled()) << "a record that passes on the lower bound does not wait";
@@ -96,7 +96,7 @@ TEST_F(BasketVoteTest, ARecordThatCouldFailOnHeldUnitsWaitsForTheOutcome) {
   EXPECT_EQ(owner0.vote(v, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   EXPECT_EQ(blu(), 1);
   EXPECT_EQ(owner1.vote(v, rec(0), items(0), false, kWhy), VotePhase::kAborted);
-  owner0.before_apply(rec(1), batch.items, kWhy);
+  owner0.before_apply(rec(1), batch.items, [] { return kWhy; });
   EXPECT_TRUE(owner0.settled());
   EXPECT_EQ(blu(), 5) << "b's held part is given back before x is decided";
   EXPECT_EQ(apply(rec(1), batch.items, *store, catalog), ApplyResult::kDone);
