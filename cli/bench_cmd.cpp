@@ -40,6 +40,8 @@ struct BenchCmdOptions {
   std::string format = "table";
   std::string plot;
   std::uint64_t seed = 1;
+  double baskets = 0;
+  std::uint32_t basket_items = 3;
   BenchOptions bench;  // filled by finish_options
 };
 
@@ -119,6 +121,8 @@ void finish_options(BenchCmdOptions& o) {
   b.work = *parse_work_time(o.work_time);
   if (!o.order_timeout.empty()) b.order_timeout = *parse_duration(o.order_timeout);
   b.seed = o.seed;
+  b.baskets = o.baskets;
+  b.basket_items = o.basket_items;
   if (Status s = validate(b); !s.ok()) throw CLI::ValidationError(s.message());
 }
 
@@ -208,6 +212,14 @@ CommandRun setup_bench(CLI::App& sub) {
   sub.add_option("--order-timeout", o->order_timeout,
                  "each order's context deadline; an order whose work overruns it is Cancelled and takes no stock")
       ->check(DurationValidator());
+  sub.add_option("--baskets", o->baskets,
+                 "share of orders that are baskets (all items or none); each cell also runs the same orders "
+                 "as singles, alternating, and reports the ratio")
+      ->check(share_validator())
+      ->capture_default_str();
+  sub.add_option("--basket-items", o->basket_items, "items per basket")
+      ->check(CLI::Range(std::uint32_t{1}, kBenchBasketItemsMax))
+      ->capture_default_str();
   sub.add_option("-f,--format", o->format, "output format")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();

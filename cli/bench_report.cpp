@@ -26,6 +26,12 @@ std::string work_text(const WorkTime& w) {
   return (lo == 0 ? std::string("0") : format_nanos(lo)) + "-" + format_nanos(hi);
 }
 
+// "10%", "2.5%", "100%".
+std::string percent(double share) {
+  const double v = share * 100;
+  return fixed(v, v == std::floor(v) ? 0 : v * 10 == std::floor(v * 10) ? 1 : 2) + "%";
+}
+
 std::string conserved_text(const StockAudit& a) {
   if (a.conserved()) return "yes";
   return std::string("no (") + (a.drift >= 0 ? "+" : "") + std::to_string(a.drift) + ")";
@@ -113,24 +119,39 @@ std::string format_bench_table(const BenchReport& r) {
   out += "median of " + std::to_string(o.repeat) + (o.repeat == 1 ? " run" : " runs") + " per cell, seed " +
          std::to_string(o.seed) + ", work " + work_text(o.work) + ", order timeout " +
          (o.order_timeout ? format_nanos(static_cast<std::uint64_t>(o.order_timeout->count())) : "none") +
-         ", latency of " + (every == 1 ? std::string("every order") : "1 order in " + std::to_string(every)) +
-         "\n\n";
+         ", latency of " + (every == 1 ? std::string("every order") : "1 order in " + std::to_string(every)) + "\n";
+  const bool baskets = o.baskets > 0;
+  if (baskets)
+    out += "baskets: " + percent(o.baskets) + " of the orders, " + std::to_string(o.basket_items) +
+           (o.basket_items == 1 ? " item" : " items") +
+           " each; singles: the same orders with each basket cut to its first item, run alternating\n";
+  out += "\n";
   Table t;
   t.header = {"dist",      "store",    "workers",   "orders/s", "p50",      "p99",
               "completed", "rejected", "cancelled", "oversold", "conserved"};
   t.left = {true, true, false, false, false, false, false, false, false, false, true};
+  if (baskets) {  // after orders/s
+    t.header.insert(t.header.begin() + 4, {"singles/s", "x singles", "votes"});
+    t.left.insert(t.left.begin() + 4, {false, false, false});
+  }
   for (std::size_t i = 0; i < r.cells.size(); ++i) {
     const BenchCell& c = r.cells[i];
     if (i > 0 && (c.store != r.cells[i - 1].store || to_string(c.dist) != to_string(r.cells[i - 1].dist)))
       t.rows.emplace_back();
     const BenchRun& m = c.median;
-    t.rows.push_back({to_string(c.dist), std::string(to_string(c.store)), std::to_string(c.workers),
-                      group_thousands(static_cast<std::uint64_t>(std::llround(m.orders_per_second()))),
-                      format_nanos(m.latency_p50_ns), format_nanos(m.latency_p99_ns), group_thousands(m.completed),
-                      group_thousands(m.rejected), group_thousands(m.cancelled),
-                      group_thousands(static_cast<std::uint64_t>(m.audit.oversold)), conserved_text(m.audit)});
+    std::vector<std::string> row = {
+        to_string(c.dist), std::string(to_string(c.store)), std::to_string(c.workers),
+        group_thousands(static_cast<std::uint64_t>(std::llround(m.orders_per_second()))),
+        format_nanos(m.latency_p50_ns), format_nanos(m.latency_p99_ns), group_thousands(m.completed),
+        group_thousands(m.rejected), group_thousands(m.cancelled),
+        group_thousands(static_cast<std::uint64_t>(m.audit.oversold)), conserved_text(m.audit)};
+    if (baskets)
+      row.insert(row.begin() + 4,
+                 {group_thousands(static_cast<std::uint64_t>(std::llround(c.singles.orders_per_second()))),
+                  fixed(c.ratio_to_singles(), 2) + "x", group_thousands(m.votes)});
+    t.rows.push_back(std::move(row));
   }
-  return out + t.render() + "\n" + bench_table_legend();
+  return out + t.render() + "\n" + bench_table_legend() + (baskets ? bench_baskets_legend() : "");
 }
 
 std::string bench_table_legend() {
@@ -143,6 +164,13 @@ std::string bench_table_legend() {
          "           updates created N phantom units (the drift)\n";
 }
 
+std::string bench_baskets_legend() {
+  return "singles/s  the same orders with each basket cut to its first item, in the median of its runs\n"
+         "x singles  orders/s over singles/s: what all-or-nothing costs, with the sharded store the\n"
+         "           coordination of owners too\n"
+         "votes      baskets whose items belong to several owners (sharded): decided by their owners' vote\n";
+}
+
 std::vector<const BenchCell*> bench_short_cells(const BenchReport& r, double seconds_min) {
   std::vector<const BenchCell*> out;
   for (const BenchCell& c : r.cells)
@@ -153,7 +181,9 @@ std::vector<const BenchCell*> bench_short_cells(const BenchReport& r, double sec
 std::string format_bench_csv(const BenchReport& r) {
   std::string out =
       "store,dist,workers,orders_per_second,seconds,latency_p50_ns,latency_p99_ns,latency_max_ns,latency_samples,"
-      "completed,rejected,cancelled,initial_stock,units_sold,stock_left,oversold,drift,conserved\n";
+      "completed,rejected,cancelled,initial_stock,units_sold,stock_left,oversold,drift,conserved";
+  const bool baskets = r.options.baskets > 0;
+  out += baskets ? ",singles_orders_per_second,ratio_to_singles,votes\n" : "\n";
   for (const BenchCell& c : r.cells) {
     const BenchRun& m = c.median;
     // No field can hold a comma, a quote or a newline: store and dist names are fixed spellings.
@@ -164,7 +194,11 @@ std::string format_bench_csv(const BenchReport& r) {
            std::to_string(m.rejected) + "," + std::to_string(m.cancelled) + "," + std::to_string(m.audit.initial) +
            "," + std::to_string(m.audit.sold) + "," + std::to_string(m.audit.left) + "," +
            std::to_string(m.audit.oversold) + "," + std::to_string(m.audit.drift) + "," +
-           (m.audit.conserved() ? "true" : "false") + "\n";
+           (m.audit.conserved() ? "true" : "false");
+    if (baskets)
+      out += "," + fixed(c.singles.orders_per_second(), 1) + "," + fixed(c.ratio_to_singles(), 3) + "," +
+             std::to_string(m.votes);
+    out += "\n";
   }
   return out;
 }
@@ -204,6 +238,10 @@ std::string format_bench_json(const BenchReport& r) {
   w.Uint(r.cpus);
   key("latencySampleEvery");
   w.Uint64(bench_latency_sample_every(o));
+  key("baskets");
+  w.Double(o.baskets);
+  key("basketItems");
+  w.Uint(o.basket_items);
   key("cells");
   w.StartArray();
   for (const BenchCell& c : r.cells) {
@@ -249,6 +287,18 @@ std::string format_bench_json(const BenchReport& r) {
     w.StartArray();
     for (double v : c.runs_orders_per_second) w.Double(std::round(v * 10) / 10);
     w.EndArray();
+    if (o.baskets > 0) {
+      key("singlesOrdersPerSecond");
+      w.Double(std::round(c.singles.orders_per_second() * 10) / 10);
+      key("ratioToSingles");
+      w.Double(std::round(c.ratio_to_singles() * 1000) / 1000);
+      key("votes");
+      w.Uint64(m.votes);
+      key("singlesRunsOrdersPerSecond");
+      w.StartArray();
+      for (double v : c.singles_runs_orders_per_second) w.Double(std::round(v * 10) / 10);
+      w.EndArray();
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -264,6 +314,10 @@ std::string bench_chart_svg(const BenchReport& r) {
                    "work " + work_text(o.work) + ", median of " + std::to_string(o.repeat) +
                    (o.repeat == 1 ? " run" : " runs") + ", " + std::to_string(r.cpus) +
                    (r.cpus == 1 ? " CPU" : " CPUs");
+  const bool baskets = o.baskets > 0;
+  if (baskets)
+    chart.subtitle += "; " + percent(o.baskets) + " baskets of " + std::to_string(o.basket_items) +
+                      ", dotted: the same orders as singles";
   if (std::find(o.stores.begin(), o.stores.end(), StoreKind::kCheckThenAct) != o.stores.end())
     chart.subtitle += "; check-then-act is unsafe: its lost updates oversell stock";
   chart.x_label = "workers";
@@ -277,10 +331,20 @@ std::string bench_chart_svg(const BenchReport& r) {
       if (s == StoreKind::kCheckThenAct) series.name += "  (UNSAFE: oversells)";
       series.color = store_color(s);
       series.dash = dist_dash(di);
-      for (const BenchCell& c : r.cells)
-        if (c.store == s && to_string(c.dist) == to_string(o.dists[di]))
-          series.points.push_back({static_cast<double>(c.workers), c.median.orders_per_second()});
+      ChartSeries singles;
+      if (baskets) {
+        series.name += "  baskets";
+        singles.name = std::string(to_string(s)) + "  " + to_string(o.dists[di]) + "  singles";
+        singles.color = series.color;
+        singles.dash = "1 3";
+      }
+      for (const BenchCell& c : r.cells) {
+        if (c.store != s || to_string(c.dist) != to_string(o.dists[di])) continue;
+        series.points.push_back({static_cast<double>(c.workers), c.median.orders_per_second()});
+        singles.points.push_back({static_cast<double>(c.workers), c.singles.orders_per_second()});
+      }
       chart.series.push_back(std::move(series));
+      if (baskets) chart.series.push_back(std::move(singles));
     }
   }
   return render_svg(chart);

@@ -7,6 +7,9 @@
 // median run's figures: store, dist, workers, orders/s, latency p50/p99 (and
 // max, in csv/json), completed, rejected, cancelled, the stock audit (initial,
 // sold, left, oversold, drift, conserved) and, in json, every run's orders/s.
+// With baskets (options.baskets > 0) every format adds, per cell, the singles'
+// orders/s, the ratio to it and the cross-owner votes; the chart a dotted
+// line of the singles per store and distribution.
 #include <string>
 #include <vector>
 
@@ -18,6 +21,8 @@ namespace orderflow {
 std::string format_bench_table(const BenchReport& report);
 // What each column of the table means, a few lines.
 std::string bench_table_legend();
+// The same for the columns --baskets adds (singles/s, x singles, votes).
+std::string bench_baskets_legend();
 // The cells whose median run took less than `seconds_min` (too short to time well).
 std::vector<const BenchCell*> bench_short_cells(const BenchReport& report, double seconds_min);
 std::string format_bench_csv(const BenchReport& report);

@@ -29,21 +29,6 @@ struct GenerateOptions {
   std::string catalog_out;
 };
 
-// A share 0..1 as plain decimal text (CLI::Range lets NaN through).
-CLI::Validator share_validator() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        double v = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !(v >= 0 && v <= 1))
-          return "'" + text + "' is not a share between 0 and 1 (e.g. 0.05)";
-        return "";
-      },
-      "SHARE");
-}
-
-
-
 // Checks that span options, after CLI11 has checked each one on its own.
 void finish_options(GenerateOptions& o) {
   o.gen.dist = parse_distribution(o.dist).value();  // the validator accepted it

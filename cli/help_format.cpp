@@ -55,7 +55,8 @@ constexpr Example kExamples[] = {
     {"bench",
      "  orderflow bench -n 200000 --workers 1,2 --dist hot:0.99\n"
      "  orderflow bench --store atomic,mutex -n 200000 --format csv > bench.csv\n"
-     "  orderflow bench -n 200000 --plot contention.svg\n"},
+     "  orderflow bench -n 200000 --plot contention.svg\n"
+     "  orderflow bench -n 200000 --baskets 0.1 --products 64 --workers 2 --dist uniform\n"},
     {"catalog",
      "  orderflow catalog\n"
      "  orderflow catalog -c catalog.csv -f csv\n"},

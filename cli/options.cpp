@@ -23,6 +23,18 @@ CLI::Validator seed_validator() {
       "SEED");
 }
 
+CLI::Validator share_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double v = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !(v >= 0 && v <= 1))
+          return "'" + text + "' is not a share between 0 and 1 (e.g. 0.05)";
+        return "";
+      },
+      "SHARE");
+}
+
 CLI::Validator distribution_validator() {
   return CLI::Validator(
       [](std::string& text) -> std::string {

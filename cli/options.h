@@ -13,6 +13,9 @@ namespace orderflow {
 // saturate 2^64).
 CLI::Validator seed_validator();
 
+// A share 0..1 as plain decimal text (CLI::Range lets NaN through): --reversals, --baskets.
+CLI::Validator share_validator();
+
 // A --dist: uniform, hot:SHARE or zipf:S (data/gen/distribution.h).
 CLI::Validator distribution_validator();
 

@@ -40,6 +40,21 @@
 // so when orders carry no work one order in 16 (by array index) is timed, else
 // every one. Throughput includes that cost.
 //
+// Baskets (--baskets SHARE, SPEC.md "Linked orders"): each order is, by one
+// more draw, a basket of `basket_items` items with probability SHARE: its
+// own product and amount are the first item, the others drawn the same way.
+// A basket takes every item or none: take_all() in the shared stores; with
+// the sharded store it goes, as in `process`, whole to its owner when all its
+// items are that owner's, else to each owner of an item, which votes
+// (engine/basket_vote.h: hold the part, vote, go on; settle its pending votes
+// before a take that could fail and every 1024 of its orders). The decider
+// counts a cross-owner basket's outcome. Every cell then also runs the same
+// orders as singles (each basket cut to its first item: the same products,
+// amounts and order count), alternating with the basket runs, so the
+// table's ratio of the two is the cost of all-or-nothing and, with the
+// sharded store, of cross-owner coordination. Baskets take no per-order
+// work or deadline (validate() refuses the combination).
+//
 // After the run the store is audited (data/store/stock_audit.h): units sold + stock
 // left = initial stock per product, and `oversold`.
 //
@@ -68,6 +83,7 @@ inline constexpr std::size_t kBenchWorkersMax = 256;             // threads per 
 inline constexpr std::uint32_t kBenchProductsMax = 1'000'000;    // synthetic products
 inline constexpr std::uint32_t kBenchRepeatMax = 1000;           // runs per cell
 inline constexpr std::uint32_t kBenchAmountMax = 15;             // amounts uniform in 1..15 (generate's default)
+inline constexpr std::uint32_t kBenchBasketItemsMax = 64;        // items per basket (kItemsMax)
 inline constexpr std::chrono::nanoseconds kBenchWorkTimeMax = std::chrono::seconds(10);  // per order
 
 // Simulated per-order work: uniform in [min, max] per order (min == max: fixed).
@@ -88,6 +104,8 @@ struct BenchOptions {
   WorkTime work;                                   // none by default
   std::optional<std::chrono::nanoseconds> order_timeout;  // none by default
   std::uint64_t seed = 1;
+  double baskets = 0;                              // share of orders that are baskets, 0..1
+  std::uint32_t basket_items = 3;                  // items per basket, 1..kBenchBasketItemsMax
 };
 
 // The default stock of each product: 90% of the expected demand of all `count`
@@ -100,8 +118,9 @@ std::int64_t default_bench_stock(std::uint64_t count);
 // orders carry no work (the clock read would otherwise dominate), else 1.
 std::uint64_t bench_latency_sample_every(const BenchOptions& options);
 
-// Every option within its limits, lists not empty, work.min <= work.max, and
-// products x stock <= kStockMax (so the audit's sums cannot overflow).
+// Every option within its limits, lists not empty, work.min <= work.max,
+// products x stock <= kStockMax (so the audit's sums cannot overflow), and
+// no work or deadline with baskets.
 Status validate(const BenchOptions& options);
 
 struct BenchOrder {
@@ -111,10 +130,18 @@ struct BenchOrder {
 
 // One distribution's orders, generated from the seed: the same options give
 // the same orders on every machine.
+inline constexpr std::uint32_t kNotABasket = UINT32_MAX;
+
 struct BenchOrders {
   Distribution dist;
-  std::vector<BenchOrder> orders;
+  std::vector<BenchOrder> orders;      // a basket's order is its first item
   std::vector<std::uint64_t> work_ns;  // per-order work when work is a range; else empty (all work.min)
+  // With baskets: per order, its basket's number or kNotABasket; basket b's
+  // items are items[b * basket_items, (b + 1) * basket_items). Else empty.
+  std::vector<std::uint32_t> basket;
+  std::vector<StockItem> items;
+  std::uint32_t basket_items = 0;
+  std::uint64_t baskets = 0;
 };
 
 // REQUIRES: validate(options).ok().
@@ -130,6 +157,7 @@ struct BenchRun {
   std::uint64_t latency_p99_ns = 0;
   std::uint64_t latency_max_ns = 0;
   std::uint64_t latency_samples = 0;
+  std::uint64_t votes = 0;          // baskets decided by a vote of several owners (sharded)
   StockAudit audit;
 
   std::uint64_t orders() const { return completed + rejected + cancelled; }
@@ -137,11 +165,11 @@ struct BenchRun {
 };
 
 // One run of `orders` against a fresh store of `kind` with `workers` threads;
-// every product starts with `stock`. A worker failure (an exception: out of
-// memory) is an error Status. REQUIRES: options valid, 1 <= workers <=
-// kBenchWorkersMax.
+// every product starts with `stock`. `as_singles`: every basket is cut to its
+// first item. A worker failure (an exception: out of memory) is an error
+// Status. REQUIRES: options valid, 1 <= workers <= kBenchWorkersMax.
 Result<BenchRun> run_bench_once(const BenchOrders& orders, StoreKind kind, std::size_t workers,
-                                std::int64_t stock, const BenchOptions& options);
+                                std::int64_t stock, const BenchOptions& options, bool as_singles = false);
 
 struct BenchCell {
   StoreKind store;
@@ -149,6 +177,14 @@ struct BenchCell {
   Distribution dist;
   BenchRun median;                           // the run with the median throughput (lower middle if even)
   std::vector<double> runs_orders_per_second;  // every run's throughput, in the order they ran
+  // With baskets: the same orders as singles, run alternating with the above.
+  BenchRun singles;
+  std::vector<double> singles_runs_orders_per_second;
+  // median's orders/s over singles' (0 without baskets).
+  double ratio_to_singles() const {
+    const double s = singles.orders_per_second();
+    return s > 0 ? median.orders_per_second() / s : 0;
+  }
 };
 
 struct BenchReport {
@@ -159,7 +195,8 @@ struct BenchReport {
 };
 
 // Called after every run, from the calling thread: runs done so far, runs in
-// all, and the cell that run belonged to (its `median` not yet final).
+// all (twice as many with baskets), and the cell that run belonged to (its
+// `median` not yet final).
 using BenchProgress = std::function<void(std::size_t done, std::size_t total, const BenchCell& cell)>;
 
 // Every cell of stores x workers x distributions, `repeat` runs each.

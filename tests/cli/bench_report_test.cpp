@@ -26,7 +26,7 @@ BenchReport two_cells() {
   r.options.repeat = 1;
   r.stock = 4000;
   r.cpus = 2;
-  BenchCell a{StoreKind::kAtomic, 2, r.options.dists[0], {}, {2'000'000.0}};
+  BenchCell a{StoreKind::kAtomic, 2, r.options.dists[0], {}, {2'000'000.0}, {}, {}};
   a.median.seconds = 0.0005;
   a.median.completed = 990;
   a.median.rejected = 10;
@@ -36,7 +36,7 @@ BenchReport two_cells() {
   a.median.latency_samples = 63;
   const std::vector<std::int64_t> initial{4000, 4000};
   a.median.audit = audit_stock(initial, std::vector<std::int64_t>{3990, 10}, std::vector<std::int64_t>{10, 3990});
-  BenchCell c{StoreKind::kCheckThenAct, 2, r.options.dists[0], {}, {4'000'000.0}};
+  BenchCell c{StoreKind::kCheckThenAct, 2, r.options.dists[0], {}, {4'000'000.0}, {}, {}};
   c.median.seconds = 0.00025;
   c.median.completed = 1000;
   c.median.latency_p50_ns = 20;
@@ -167,6 +167,76 @@ TEST(SvgChart, BenchChartHasALinePerStoreAndDistribution) {
   XmlCheck x(bench_chart_svg(two_cells()));
   ASSERT_TRUE(x.ok()) << x.error();
   EXPECT_EQ(x.count("polyline"), 2u);
+}
+
+// --baskets: the singles' figures, the ratio and the votes, in every format.
+BenchReport with_baskets() {
+  BenchReport r = two_cells();
+  r.options.baskets = 0.1;
+  r.options.basket_items = 3;
+  r.cells[0].singles = r.cells[0].median;
+  r.cells[0].singles.seconds = 0.0004;  // 2.5M orders/s
+  r.cells[0].singles_runs_orders_per_second = {2'500'000.0};
+  r.cells[0].median.votes = 0;
+  r.cells[1].singles = r.cells[1].median;
+  r.cells[1].singles.seconds = 0.000125;  // 8M orders/s
+  r.cells[1].singles_runs_orders_per_second = {8'000'000.0};
+  r.cells[1].median.votes = 75;
+  return r;
+}
+
+TEST(BenchReport, BasketsAddTheSinglesAndTheRatio) {
+  const BenchReport r = with_baskets();
+  EXPECT_DOUBLE_EQ(r.cells[0].ratio_to_singles(), 0.8);
+  EXPECT_DOUBLE_EQ(two_cells().cells[0].ratio_to_singles(), 0) << "no singles: no ratio";
+  const std::vector<std::string> table = testing::lines(format_bench_table(r));
+  EXPECT_EQ(table[2],
+            "baskets: 10% of the orders, 3 items each; singles: the same orders with each basket cut to its first item, "
+            "run alternating");
+  EXPECT_EQ(table[4],
+            "dist      store           workers   orders/s  singles/s  x singles  votes   p50     p99  completed  rejected"
+            "  cancelled  oversold  conserved");
+  EXPECT_EQ(table[5],
+            "hot:0.99  atomic                2  2,000,000  2,500,000      0.80x      0  31ns  1.25us        990        10"
+            "          0         0  yes");
+  EXPECT_EQ(table[7].rfind("hot:0.99  check-then-act        2  4,000,000  8,000,000      0.50x     75  ", 0), 0u)
+      << table[7];
+  EXPECT_NE(format_bench_table(r).find("\nx singles  "), std::string::npos) << "the legend names the new columns";
+
+  const std::vector<std::string> csv = testing::lines(format_bench_csv(r));
+  auto ends_with = [](const std::string& s, const std::string& end) {
+    return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+  };
+  EXPECT_TRUE(ends_with(csv[0], ",conserved,singles_orders_per_second,ratio_to_singles,votes")) << csv[0];
+  EXPECT_TRUE(ends_with(csv[1], ",true,2500000.0,0.800,0")) << csv[1];
+  EXPECT_TRUE(ends_with(csv[2], ",false,8000000.0,0.500,75")) << csv[2];
+
+  rapidjson::Document d;
+  d.Parse(format_bench_json(r).c_str());
+  ASSERT_FALSE(d.HasParseError());
+  EXPECT_DOUBLE_EQ(d["baskets"].GetDouble(), 0.1);
+  EXPECT_EQ(d["basketItems"].GetUint(), 3u);
+  const rapidjson::Value& c = d["cells"][1];
+  EXPECT_DOUBLE_EQ(c["singlesOrdersPerSecond"].GetDouble(), 8'000'000.0);
+  EXPECT_DOUBLE_EQ(c["ratioToSingles"].GetDouble(), 0.5);
+  EXPECT_EQ(c["votes"].GetUint64(), 75u);
+  EXPECT_EQ(c["singlesRunsOrdersPerSecond"].Size(), 1u);
+
+  rapidjson::Document plain;
+  plain.Parse(format_bench_json(two_cells()).c_str());
+  EXPECT_FALSE(plain["cells"][0].HasMember("ratioToSingles")) << "without baskets, nothing new per cell";
+  EXPECT_EQ(testing::lines(format_bench_csv(two_cells()))[0].find("singles"), std::string::npos);
+}
+
+TEST(SvgChart, WithBasketsTheSinglesAreADottedLineOfTheSameColour) {
+  const std::string svg = bench_chart_svg(with_baskets());
+  XmlCheck x(svg);
+  ASSERT_TRUE(x.ok()) << x.error();
+  EXPECT_EQ(x.count("polyline"), 4u);
+  EXPECT_NE(svg.find("atomic  hot:0.99  baskets"), std::string::npos);
+  EXPECT_NE(svg.find("atomic  hot:0.99  singles"), std::string::npos);
+  EXPECT_NE(svg.find("stroke-dasharray=\"1 3\""), std::string::npos);
+  EXPECT_NE(svg.find("10% baskets of 3, dotted: the same orders as singles"), std::string::npos);
 }
 
 }  // namespace

@@ -198,6 +198,38 @@ TEST(BenchE2E, WorkTimeRangeWithAGenerousDeadlineCompletes) {
   EXPECT_EQ(c["cancelled"].GetUint64(), 0u);
 }
 
+// --baskets: each cell's orders with baskets and as singles; the sharded
+// store's cross-owner baskets are voted on; every safe store conserves stock.
+TEST(BenchE2E, BasketsRunEveryCellTwiceAndReportTheRatio) {
+  RunResult r = run({"bench", "-n", "20000", "--repeat", "2", "--workers", "1,3", "--dist", "uniform", "--products",
+                     "64", "--baskets", "0.2", "--basket-items", "4", "--stock", "3000", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  rapidjson::Document d = parse_json(r.out);
+  EXPECT_DOUBLE_EQ(d["baskets"].GetDouble(), 0.2);
+  EXPECT_EQ(d["basketItems"].GetUint(), 4u);
+  ASSERT_EQ(d["cells"].Size(), 10u);
+  std::map<std::string, std::uint64_t> completed;  // sharded, by workers
+  for (const rapidjson::Value& c : d["cells"].GetArray()) {
+    const std::string store = c["store"].GetString();
+    SCOPED_TRACE(store + " " + std::to_string(c["workers"].GetUint64()));
+    EXPECT_EQ(c["singlesRunsOrdersPerSecond"].Size(), 2u);
+    EXPECT_GT(c["ratioToSingles"].GetDouble(), 0);
+    EXPECT_EQ(c["completed"].GetUint64() + c["rejected"].GetUint64(), 20000u);
+    EXPECT_GT(c["rejected"].GetUint64(), 0u) << "3000 units a product run short";
+    if (store != "check-then-act") {
+      EXPECT_TRUE(c["conserved"].GetBool());
+    }
+    const bool voted = store == "sharded" && c["workers"].GetUint64() == 3;
+    EXPECT_EQ(c["votes"].GetUint64() > 0, voted);
+    if (store == "sharded") completed[std::to_string(c["workers"].GetUint64())] = c["completed"].GetUint64();
+  }
+  EXPECT_EQ(completed["3"], completed["1"]) << "the sharded store's votes decide as one owner does";
+  RunResult table = run({"bench", "-n", "20000", "--repeat", "1", "--workers", "2", "--dist", "uniform",
+                         "--store", "sharded", "--baskets", "0.1"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("x singles"), std::string::npos) << table.out;
+}
+
 TEST(BenchE2E, UsageErrors) {
   const std::vector<std::vector<std::string>> bad{
       {"--store", "bogus"},         {"--store", "mutex,mutex"},   {"--workers", "0"},
@@ -207,6 +239,8 @@ TEST(BenchE2E, UsageErrors) {
       {"--work-time", "2ms-1ms"},   {"--work-time", "fast"},      {"--work-time", "11s"},
       {"--order-timeout", "soon"},  {"--format", "xml"},          {"--seed", "-1"},
       {"--products", "1000000", "--stock", "4611686018427387904"},
+      {"--baskets", "1.5"},         {"--baskets", "nan"},         {"--basket-items", "0"},
+      {"--basket-items", "65"},     {"--baskets", "0.1", "--work-time", "10us"},
   };
   for (const std::vector<std::string>& extra : bad) {
     std::vector<std::string> args{"bench"};
@@ -228,7 +262,8 @@ TEST(BenchE2E, ListedInHelp) {
   RunResult h = run({"bench", "--help"});
   EXPECT_EQ(h.exit_code, 0);
   for (const char* opt : {"--store", "--workers", "--dist", "--count", "--products", "--stock", "--repeat",
-                          "--work-time", "--order-timeout", "--format", "--plot", "--seed"})
+                          "--work-time", "--order-timeout", "--format", "--plot", "--seed", "--baskets",
+                          "--basket-items"})
     EXPECT_NE(h.out.find(opt), std::string::npos) << opt;
 }
 

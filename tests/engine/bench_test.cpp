@@ -246,5 +246,121 @@ TEST(Bench, InvalidOptionsAreAnError) {
   EXPECT_FALSE(run_bench(o).ok());
 }
 
+// ---- --baskets ------------------------------------------------------------
+
+BenchOptions with_baskets(std::uint64_t count, double share, std::uint32_t items) {
+  BenchOptions o = small(count);
+  o.baskets = share;
+  o.basket_items = items;
+  return o;
+}
+
+TEST(BenchBaskets, BasketsAreReproducibleAndLeaveOrdersWithoutThemAlone) {
+  const BenchOptions plain = small(10'000);
+  const BenchOrders none = generate_bench_orders(Distribution{}, plain);
+  EXPECT_TRUE(none.basket.empty());
+  EXPECT_EQ(none.baskets, 0u);
+  BenchOptions zero = plain;
+  zero.basket_items = 5;  // no share: no draw, the same orders
+  const BenchOrders also_none = generate_bench_orders(Distribution{}, zero);
+  for (std::size_t i = 0; i < none.orders.size(); ++i) {
+    ASSERT_EQ(also_none.orders[i].product, none.orders[i].product);
+    ASSERT_EQ(also_none.orders[i].amount, none.orders[i].amount);
+  }
+
+  const BenchOptions o = with_baskets(10'000, 0.1, 3);
+  const BenchOrders a = generate_bench_orders(Distribution{}, o), b = generate_bench_orders(Distribution{}, o);
+  EXPECT_GT(a.baskets, 800u);
+  EXPECT_LT(a.baskets, 1200u);
+  ASSERT_EQ(a.items.size(), a.baskets * 3);
+  EXPECT_EQ(a.basket_items, 3u);
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < a.orders.size(); ++i) {
+    ASSERT_EQ(a.basket[i], b.basket[i]);
+    if (a.basket[i] == kNotABasket) continue;
+    ASSERT_EQ(a.basket[i], seen++) << "baskets are numbered in order";
+    const StockItem& first = a.items[a.basket[i] * 3];
+    EXPECT_EQ(first.product, a.orders[i].product) << "a basket's order is its first item";
+    EXPECT_EQ(first.amount, a.orders[i].amount);
+    for (int k = 0; k < 3; ++k) {
+      EXPECT_EQ(a.items[a.basket[i] * 3 + k].product, b.items[b.basket[i] * 3 + k].product);
+      EXPECT_GE(a.items[a.basket[i] * 3 + k].amount, 1u);
+      EXPECT_LE(a.items[a.basket[i] * 3 + k].amount, kBenchAmountMax);
+    }
+  }
+}
+
+TEST(BenchBaskets, OptionsAreChecked) {
+  BenchOptions o = with_baskets(100, 0.5, 3);
+  EXPECT_TRUE(validate(o).ok());
+  o.basket_items = 0;
+  EXPECT_FALSE(validate(o).ok());
+  o.basket_items = kBenchBasketItemsMax + 1;
+  EXPECT_FALSE(validate(o).ok());
+  o.basket_items = kBenchBasketItemsMax;
+  o.baskets = 1.5;
+  EXPECT_FALSE(validate(o).ok());
+  o.baskets = 0.5;
+  o.work = {microseconds(10), microseconds(10)};
+  EXPECT_EQ(validate(o).message(), "bench: baskets take no --work-time or --order-timeout");
+}
+
+// Scarce stock, so that baskets are often short of an item: every order one
+// outcome, nothing sold partly (conserved), and the sharded store's votes
+// decide as one owner going through the orders does.
+TEST_P(BenchEveryStore, BasketsTakeEveryItemOrNone) {
+  const BenchOptions o = with_baskets(testing::kUnderTsan ? 5'000 : 50'000, 0.3, 3);
+  const std::int64_t stock = static_cast<std::int64_t>(o.count) * 8 * 13 / 10 / o.products;  // runs short
+  const BenchOrders orders = generate_bench_orders(Distribution{}, o);
+  Result<BenchRun> one = run_bench_once(orders, GetParam(), 1, stock, o);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ(one->orders(), o.count);
+  EXPECT_GT(one->rejected, 0u) << "stock should run out";
+  EXPECT_GT(one->completed, 0u);
+  EXPECT_TRUE(one->audit.conserved());
+  EXPECT_EQ(one->votes, 0u);
+  for (std::size_t workers : {2, 3}) {
+    Result<BenchRun> r = run_bench_once(orders, GetParam(), workers, stock, o);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->orders(), o.count);
+    if (GetParam() == StoreKind::kCheckThenAct) continue;  // its lost updates are the point
+    EXPECT_TRUE(r->audit.conserved()) << workers << " workers: drift " << r->audit.drift;
+    EXPECT_EQ(r->audit.oversold, 0);
+    if (GetParam() == StoreKind::kSharded) {
+      EXPECT_GT(r->votes, o.count / 20) << "most baskets span owners";
+      EXPECT_EQ(r->completed, one->completed) << workers << " workers decide as one";
+      EXPECT_EQ(r->audit.sold, one->audit.sold);
+    }
+  }
+  Result<BenchRun> singles = run_bench_once(orders, GetParam(), 2, stock, o, true);
+  ASSERT_TRUE(singles.ok());
+  EXPECT_EQ(singles->orders(), o.count);
+  EXPECT_EQ(singles->votes, 0u);
+}
+
+TEST(BenchBaskets, EveryCellAlsoRunsItsOrdersAsSingles) {
+  BenchOptions o = with_baskets(2'000, 0.2, 4);
+  o.stores = {StoreKind::kSharded, StoreKind::kAtomic};
+  o.workers = {2};
+  o.dists = {Distribution{}};
+  o.repeat = 3;
+  std::size_t calls = 0, total = 0;
+  Result<BenchReport> r = run_bench(o, [&](std::size_t done, std::size_t all, const BenchCell&) {
+    calls = done;
+    total = all;
+  });
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(calls, 12u);
+  EXPECT_EQ(total, 12u);
+  for (const BenchCell& c : r->cells) {
+    EXPECT_EQ(c.runs_orders_per_second.size(), 3u);
+    EXPECT_EQ(c.singles_runs_orders_per_second.size(), 3u);
+    EXPECT_EQ(c.singles.orders(), 2'000u);
+    EXPECT_GT(c.ratio_to_singles(), 0);
+  }
+  EXPECT_GT(r->cells[0].median.votes, 0u);
+  EXPECT_EQ(r->cells[1].median.votes, 0u);
+}
+
 }  // namespace
 }  // namespace orderflow
