@@ -25,7 +25,7 @@ ApplyStage::ApplyStage(const Catalog& catalog, const std::vector<std::string>& n
   for (std::size_t k = 0; k < threads; ++k) partials_[k].stats = Stats(catalog.size());
 }
 
-void ApplyStage::apply_slice(const Slice& s, std::size_t k, BasketOwner& owner) {
+void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner) {
   Batch& b = s.job->batch;
   // The router routes only batches before the cut: they are applied whole,
   // even after a hard stop, so that the cancelled records are a contiguous
@@ -81,7 +81,7 @@ void ApplyStage::run(std::size_t k) {
   BasketOwner owner(store_, catalog_, k, in_.size(), control_.failed_flag());  // sharded: k's votes
   Slice s;
   while (in.recv(s) == ChannelStatus::kOk) {
-    apply_slice(s, k, owner);
+    apply_slice(s, owner);
     owner.settle(control_.cancel_reason());  // the votes live in the job: read before it is handed on
     JobPtr job = std::move(s.job);
     if (job->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) finish(std::move(job), formatter, partials_[k]);

@@ -54,7 +54,7 @@ class ApplyStage {
     mutable std::mutex mu;
     Stats stats;  // GUARDED_BY(mu)
   };
-  void apply_slice(const Slice& s, std::size_t k, BasketOwner& owner);  // as applier k
+  void apply_slice(const Slice& s, BasketOwner& owner);  // as the owner's applier
   void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
 
   const Catalog& catalog_;
