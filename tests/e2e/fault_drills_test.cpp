@@ -26,9 +26,12 @@ namespace {
 
 constexpr char kCatalogHeader[] = "ID,ProductName,Stock,Variety,Price\n";
 
-// An absolute bound on a child's peak RSS for the 100 MB drills, far below
-// 100 MB. Sanitizer runtimes (shadow memory, allocator caches) need more.
-constexpr long kRssCeilingKb = (kSanitized ? 64 : 40) * 1024;
+// An absolute bound on a child's peak RSS for the 100 MB drills, below
+// 100 MB. Sanitizer runtimes (shadow memory, allocator caches per thread)
+// need more: ASan's peak here grew from under 64 MB to 69 MB with this
+// session's stage and commit threads. The tight check is the one relative to
+// a tiny input's peak (within 32 MB), which holds under every build.
+constexpr long kRssCeilingKb = (kSanitized ? 80 : 40) * 1024;
 
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
