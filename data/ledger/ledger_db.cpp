@@ -549,6 +549,18 @@ Result<std::vector<std::string>> LedgerDb::update_catalog(const Catalog& incomin
   return changes;
 }
 
+template <class F>
+Status LedgerDb::read_items(std::string_view id, F&& each) {
+  sqlite::Stmt& it = st_->find_items;
+  it.bind(1, id);
+  for (;;) {
+    Result<bool> r = db_->step(it, "cannot read ledger");
+    if (!r.ok()) return r.status();
+    if (!r.value()) return Status::Ok();
+    each(it.col_text(0), it.col_int(1));
+  }
+}
+
 Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
   sqlite::Stmt& q = st_->find_order;
   q.bind(1, id);
@@ -569,14 +581,10 @@ Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
   const bool basket = q.col_null(2);
   q.reset();
   if (basket) {
-    sqlite::Stmt& it = st_->find_items;
-    it.bind(1, id);
-    for (;;) {
-      Result<bool> r = db_->step(it, "cannot read ledger");
-      if (!r.ok()) return r.status();
-      if (!r.value()) break;
-      o.items.push_back({std::string(it.col_text(0)), it.col_int(1)});
-    }
+    Status st = read_items(id, [&](std::string_view product, std::int64_t amount) {
+      o.items.push_back({std::string(product), amount});
+    });
+    if (!st.ok()) return st;
   }
   return std::optional<LedgerOrder>(std::move(o));
 }
@@ -601,14 +609,10 @@ Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, cons
   }
   q.reset();
   if (placed && basket) {
-    sqlite::Stmt& it = st_->find_items;
-    it.bind(1, id);
-    for (;;) {
-      Result<bool> r = db_->step(it, "cannot read ledger");
-      if (!r.ok()) return r.status();
-      if (!r.value()) break;
-      p.items.push_back(StockItem{catalog.find(it.col_text(0)), static_cast<std::uint32_t>(it.col_int(1))});
-    }
+    Status st = read_items(id, [&](std::string_view product, std::int64_t amount) {
+      p.items.push_back(StockItem{catalog.find(product), static_cast<std::uint32_t>(amount)});
+    });
+    if (!st.ok()) return st;
     if (p.items.empty()) return Status::Corruption(path_ + ": basket order without items: " + std::string(id));
     p.product = kBasketProduct;
     p.amount = static_cast<std::uint32_t>(p.items.size());

@@ -217,6 +217,9 @@ class LedgerDb {
   Status create_schema();
   Status prepare_statements();
   Result<std::vector<LedgerRun>> query_runs(const char* where);
+  // Calls each(product_id, amount) for a basket order's items, in item order.
+  template <class F>
+  Status read_items(std::string_view id, F&& each);
 
   std::string path_;
   std::unique_ptr<sqlite::Db> db_;
