@@ -102,7 +102,7 @@ void BM_SequentialCore(benchmark::State& state, bool ids) {
     BatchBuilder builder(static_cast<std::size_t>(state.range(0)), 1 << 20, 1, [&](Batch& b) {
       decoder.decode(b);
       for (Record& r : b.records) {
-        if (resolve(r, index)) apply(r, *store, catalog());
+        if (resolve(r, index)) apply(r, *store, index, catalog());
         stats.count(r);
       }
       text.clear();

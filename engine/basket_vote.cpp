@@ -18,8 +18,8 @@ bool begin_deciding(BasketVote& v) {
                                          std::memory_order_acquire);
 }
 
-void cancel_basket(BasketVote& v, Record& r, Reason why) {
-  cancel(r, why);
+void cancel_basket(BasketVote& v, Record& r, OrderIndex& index, Reason why) {
+  cancel(r, index, why);
   v.phase.store(VotePhase::kCancelled, std::memory_order_release);
 }
 
@@ -39,15 +39,15 @@ void cpu_relax() {
 
 }  // namespace
 
-BasketOwner::BasketOwner(ProductStore& store, const Catalog& catalog, std::size_t k, std::size_t shards,
-                         const std::atomic<bool>& failed)
-    : store_(store), catalog_(catalog), k_(k), shards_(shards), failed_(failed) {}
+BasketOwner::BasketOwner(ProductStore& store, OrderIndex& index, const Catalog& catalog, std::size_t k,
+                         std::size_t shards, const std::atomic<bool>& failed)
+    : store_(store), index_(index), catalog_(catalog), k_(k), shards_(shards), failed_(failed) {}
 
 VotePhase BasketOwner::vote(BasketVote& v, Record& r, Item* items, bool cancelling, Reason cancel_reason) {
   if (cancelling || v.phase.load(std::memory_order_acquire) != VotePhase::kOpen) {
     // Nothing held. The first to cancel writes the result; a basket that is
     // already being cancelled needs nothing more from this owner.
-    if (begin_deciding(v)) cancel_basket(v, r, cancel_reason);
+    if (begin_deciding(v)) cancel_basket(v, r, index_, cancel_reason);
     v.votes_left.fetch_sub(1, std::memory_order_acq_rel);
     return VotePhase::kCancelled;
   }
@@ -65,7 +65,7 @@ VotePhase BasketOwner::vote(BasketVote& v, Record& r, Item* items, bool cancelli
   const Pending mine{&v, &r, items, r.items.count, place};
   if (v.votes_left.fetch_sub(1, std::memory_order_acq_rel) == 1 && begin_deciding(v)) {
     const std::uint32_t f = v.failed.load(std::memory_order_relaxed);
-    const bool keep = decide_basket(r, items, catalog_, f == UINT32_MAX ? 0 : static_cast<std::uint16_t>(f));
+    const bool keep = decide_basket(r, items, index_, catalog_, f == UINT32_MAX ? 0 : static_cast<std::uint16_t>(f));
     const VotePhase outcome = keep ? VotePhase::kCommitted : VotePhase::kAborted;
     v.phase.store(outcome, std::memory_order_release);
     if (failed_here == 0) follow(mine, outcome);
@@ -82,7 +82,7 @@ void BasketOwner::settle(Reason cancel_reason) {
     VotePhase outcome = v.phase.load(std::memory_order_acquire);
     for (int spins = 0; !final_phase(outcome); ++spins) {
       if (outcome == VotePhase::kOpen && failed_.load(std::memory_order_relaxed) && begin_deciding(v)) {
-        cancel_basket(v, *p.record, cancel_reason);  // a peer may never come (I6)
+        cancel_basket(v, *p.record, index_, cancel_reason);  // a peer may never come (I6)
       } else if (spins < kSpinsBeforeYield) {
         cpu_relax();
       } else {

@@ -98,6 +98,7 @@
 #include <vector>
 
 #include "data/catalog/catalog.h"
+#include "data/ledger/order_index.h"
 #include "data/model/record.h"
 #include "data/store/product_store.h"
 
@@ -124,7 +125,9 @@ struct BasketVote {
 class BasketOwner {
  public:
   // `failed` is the pipeline's "a stage failed" flag (see I6).
-  BasketOwner(ProductStore& store, const Catalog& catalog, std::size_t k, std::size_t shards,
+  // `index` is the order index the router resolves on (the decider writes
+  // the basket's order state there).
+  BasketOwner(ProductStore& store, OrderIndex& index, const Catalog& catalog, std::size_t k, std::size_t shards,
               const std::atomic<bool>& failed);
 
   // k's turn at basket r (see the protocol above): checks and holds its part
@@ -170,6 +173,7 @@ class BasketOwner {
   void follow(const Pending& p, VotePhase outcome);
 
   ProductStore& store_;
+  OrderIndex& index_;
   const Catalog& catalog_;
   const std::size_t k_;
   const std::size_t shards_;

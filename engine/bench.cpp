@@ -73,6 +73,7 @@ struct RunPlan {
   std::vector<Record> records;         // by vote
   std::vector<Item> items;             // by vote, basket_items each
   std::optional<Catalog> catalog;      // prices for the decider's total
+  OrderIndex index;                    // stays empty: the bench's baskets take no ids
   std::atomic<bool> failed{false};     // a worker failed: settling owners cancel their votes
   alignas(kCacheLineBytes) std::atomic<std::uint64_t> cursor{0};
   alignas(kCacheLineBytes) Context stop;  // ends when a worker fails: the others stop at their next chunk
@@ -174,7 +175,7 @@ inline void apply_order(Store& store, std::uint64_t i, const RunPlan& plan, Tall
 void sharded_basket_loop(ShardedStore& store, std::size_t k, RunPlan& plan, Tally& t) {
   const std::vector<std::uint32_t>& mine = plan.owned[k];
   const std::uint32_t n = plan.orders.basket_items;
-  BasketOwner owner(store, *plan.catalog, k, plan.owned.size(), plan.failed);
+  BasketOwner owner(store, plan.index, *plan.catalog, k, plan.owned.size(), plan.failed);
   for (std::size_t j = 0; j < mine.size(); ++j) {
     if (j % kSettleEvery == 0) {
       owner.settle(kBenchCancel);

@@ -38,8 +38,8 @@ void PartitionCore::restore_order(std::string_view id, std::uint32_t product, st
   index_.insert(id, hash_bytes(id), product, amount, state);
 }
 
-void PartitionCore::mark(OrderEntry* e, std::uint64_t orders_seq) {
-  if (e) dirty_orders_.push_back({e, orders_seq});
+void PartitionCore::mark(OrderRef o, std::uint64_t orders_seq) {
+  if (o) dirty_orders_.push_back({o, orders_seq});
 }
 
 Status PartitionCore::resolve(std::uint64_t orders_seq, std::string_view payload, PartitionStep& step) {
@@ -88,7 +88,7 @@ Status PartitionCore::resolve(std::uint64_t orders_seq, std::string_view payload
       const std::uint32_t i_owner = id_owner(r.id_hash, n);
       if (i_owner == k) {
         const bool needs_apply = ::orderflow::resolve(r, index_);
-        mark(r.entry, step.orders_seq);
+        mark(r.order, step.orders_seq);
         if (decode_ok && p_owner != k)
           votes[p_owner].votes.push_back({r.seq, needs_apply ? VoteKind::kOk : VoteKind::kDuplicate, kNoProduct});
         role = needs_apply ? (p_owner == k ? kApplyHere : kIgnore) : kDecidedHere;
@@ -149,8 +149,8 @@ Status PartitionCore::apply(PartitionStep& step, const std::vector<const VoteMes
       case kIgnore: break;
       case kDecidedHere: final_here(step, r, body); break;
       case kApplyHere:
-        orderflow::apply(r, *store_, catalog_);
-        mark(r.entry, step.orders_seq);
+        orderflow::apply(r, *store_, index_, catalog_);
+        mark(r.order, step.orders_seq);
         dirty_stock_.push_back(r.product);
         final_here(step, r, body);
         break;
@@ -159,12 +159,12 @@ Status PartitionCore::apply(PartitionStep& step, const std::vector<const VoteMes
         if (Status s = take_vote(id_owner(r.id_hash, me_.n), r.seq, v); !s.ok()) return s;
         if (v.kind == VoteKind::kDuplicate) break;  // the id owner rejected it and says so
         if (v.kind != VoteKind::kOk) return Status::Corruption("unexpected vote for place seq " + std::to_string(r.seq));
-        auto [entry, added] = index_.insert(r.id, r.id_hash, r.product, static_cast<std::uint32_t>(r.amount),
+        auto [order, added] = index_.insert(r.id, r.id_hash, r.product, static_cast<std::uint32_t>(r.amount),
                                             OrderState::kPending);
         if (!added) return Status::Corruption("order id taken twice at seq " + std::to_string(r.seq));
-        r.entry = entry;
-        orderflow::apply(r, *store_, catalog_);
-        mark(r.entry, step.orders_seq);
+        r.order = order;
+        orderflow::apply(r, *store_, index_, catalog_);
+        mark(r.order, step.orders_seq);
         dirty_stock_.push_back(r.product);
         final_here(step, r, body);
         break;
@@ -176,14 +176,14 @@ Status PartitionCore::apply(PartitionStep& step, const std::vector<const VoteMes
         if (v.kind != VoteKind::kProduct || v.product >= catalog_.size())
           return Status::Corruption("unexpected vote for reverse seq " + std::to_string(r.seq));
         if (!owns_product(v.product)) break;
-        OrderEntry* entry = index_.find(r.id, r.id_hash);
-        if (!entry || entry->product != v.product)
+        const OrderRef order = index_.find(r.id, r.id_hash);
+        if (!order || index_.view(order).product != v.product)
           return Status::Corruption("reverse seq " + std::to_string(r.seq) + " names an order this partition never applied");
-        r.entry = entry;
-        r.product = entry->product;
-        r.amount = entry->amount;
-        orderflow::apply(r, *store_, catalog_);
-        mark(r.entry, step.orders_seq);
+        r.order = order;
+        r.product = index_.view(order).product;
+        r.amount = index_.view(order).amount;
+        orderflow::apply(r, *store_, index_, catalog_);
+        mark(r.order, step.orders_seq);
         dirty_stock_.push_back(r.product);
         final_here(step, r, body);
         break;
@@ -202,8 +202,8 @@ PartitionChanges PartitionCore::take_changes(std::uint64_t through_orders_seq) {
   PartitionChanges out;
   // Entries marked by messages resolved ahead (after `through`) are new ids
   // those messages took: they wait for the commit that covers them.
-  std::vector<std::pair<OrderEntry*, std::uint64_t>> later;
-  std::vector<OrderEntry*> now;
+  std::vector<std::pair<OrderRef, std::uint64_t>> later;
+  std::vector<OrderRef> now;
   for (const auto& [e, seq] : dirty_orders_) {
     if (seq <= through_orders_seq)
       now.push_back(e);
@@ -212,7 +212,10 @@ PartitionChanges PartitionCore::take_changes(std::uint64_t through_orders_seq) {
   }
   std::sort(now.begin(), now.end());
   now.erase(std::unique(now.begin(), now.end()), now.end());
-  for (OrderEntry* e : now) out.orders.push_back({std::string(e->id()), e->product, e->amount, e->load_state()});
+  for (OrderRef o : now) {
+    const OrderView v = index_.view(o);
+    out.orders.push_back({std::string(v.id), v.product, v.amount, index_.state(o)});
+  }
   std::sort(dirty_stock_.begin(), dirty_stock_.end());
   dirty_stock_.erase(std::unique(dirty_stock_.begin(), dirty_stock_.end()), dirty_stock_.end());
   for (std::uint32_t p : dirty_stock_) out.stock.push_back({p, store_->stock(p)});

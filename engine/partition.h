@@ -115,7 +115,7 @@ class PartitionCore {
   PartitionChanges take_changes(std::uint64_t through_orders_seq);
 
  private:
-  void mark(OrderEntry* e, std::uint64_t orders_seq);
+  void mark(OrderRef o, std::uint64_t orders_seq);
   void final_here(PartitionStep& step, const Record& r, std::string& body);
 
   const Catalog& catalog_;
@@ -125,7 +125,7 @@ class PartitionCore {
   Decoder decoder_;
   std::vector<std::string> sources_;   // file names, as the formatter names them
   ResultFormatter formatter_;
-  std::vector<std::pair<OrderEntry*, std::uint64_t>> dirty_orders_;  // entry, orders message that changed it
+  std::vector<std::pair<OrderRef, std::uint64_t>> dirty_orders_;  // order, orders message that changed it
   std::vector<std::uint32_t> dirty_stock_;
   std::string line_;
 };

@@ -86,7 +86,8 @@ struct Pipeline::State {
         writer(out_fd, o.output_name, o.output_give_up, o.unordered, control, jobs, o.ledger ? committed : done,
                results_written) {
     if (store)
-      appliers = std::make_unique<ApplyStage>(c, names, out_fd >= 0, o.result_format, workers, *store, control, slices, done);
+      appliers = std::make_unique<ApplyStage>(c, names, out_fd >= 0, o.result_format, workers, *store, index, control,
+                                                slices, done);
     if (o.ledger) committer = std::make_unique<CommitStage>(*o.ledger, results_written, control, done, committed);
     // A failing stage stops the others promptly: none may wait for one that has died.
     control.on_fail([this] { raw.close(); });

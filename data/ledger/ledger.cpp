@@ -17,12 +17,12 @@ Cents basket_total(const Record& r, const Item* items, const Catalog& catalog) {
   return total;
 }
 
-// The index's entry for r's id, fetched from `prior` into the index if only it has it.
-OrderEntry* find_entry(const Record& r, OrderIndex& index, PriorOrders* prior) {
-  OrderEntry* e = index.find(r.id, r.id_hash);
+// The index's order for r's id, fetched from `prior` into the index if only it has it.
+OrderRef find_order(const Record& r, OrderIndex& index, PriorOrders* prior) {
+  OrderRef e = index.find(r.id, r.id_hash);
   if (e || !prior) return e;
   std::optional<PriorOrder> p = prior->find(r.id, r.id_hash);
-  if (!p) return nullptr;
+  if (!p) return OrderRef{};
   if (!p->items.empty())
     return index.insert_basket(r.id, r.id_hash, p->items.data(), static_cast<std::uint32_t>(p->items.size()), p->state)
         .first;
@@ -41,11 +41,11 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders
     // A place record that passed invalid_record takes its id, whatever its outcome.
     const bool rejected = r.reason != Reason::kNone;  // invalid_amount or unknown_product
     if (!r.id.empty()) {
-      if (prior && find_entry(r, index, prior)) {
+      if (prior && find_order(r, index, prior)) {
         decide(r, OrderStatus::kRejected, Reason::kDuplicateId);
         return false;
       }
-      std::pair<OrderEntry*, bool> inserted;
+      std::pair<OrderRef, bool> inserted;
       if (r.is_basket() && !rejected) {
         StockItem copy[kItemsMax];
         const std::size_t n = stock_items(r, items.data() + r.items.first, copy);
@@ -55,12 +55,12 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders
                                 rejected ? 0 : static_cast<std::uint32_t>(r.amount),
                                 rejected ? OrderState::kRejected : OrderState::kPending);
       }
-      auto [entry, added] = inserted;
+      auto [order, added] = inserted;
       if (!added) {
         decide(r, OrderStatus::kRejected, Reason::kDuplicateId);
         return false;
       }
-      r.entry = entry;
+      r.order = order;
     }
     if (rejected) {
       decide(r, OrderStatus::kRejected, r.reason);
@@ -69,59 +69,60 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders
     return true;
   }
   // A reverse record names an order placed earlier in the run.
-  OrderEntry* entry = find_entry(r, index, prior);
-  if (!entry) {
+  const OrderRef order = find_order(r, index, prior);
+  if (!order) {
     decide(r, OrderStatus::kRejected, Reason::kUnknownOrder);
     return false;
   }
-  r.entry = entry;
-  if (entry->product == kNoProduct) {  // rejected at decode: never completed
+  r.order = order;
+  const OrderView entry = index.view(order);
+  if (entry.product == kNoProduct) {  // rejected at decode: never completed
     r.prior = OrderState::kRejected;
     decide(r, OrderStatus::kRejected, Reason::kNotReversible);
     return false;
   }
-  if (entry->is_basket()) {
+  if (entry.is_basket()) {
     // The reverse becomes a basket of the same items, in this batch's table.
-    const StockItem* from = entry->items();
+    const StockItem* from = entry.items;
     const auto first = static_cast<std::uint32_t>(items.size());
     std::int64_t units = 0;
-    for (std::uint32_t k = 0; k < entry->amount; ++k) {
+    for (std::uint32_t k = 0; k < entry.amount; ++k) {
       Item& it = items.emplace_back();
       it.product = from[k].product;
       it.amount = from[k].amount;
       units += from[k].amount;
     }
     r.product = kBasketProduct;
-    r.items = ItemRange{first, static_cast<std::uint16_t>(entry->amount), 0};
+    r.items = ItemRange{first, static_cast<std::uint16_t>(entry.amount), 0};
     r.amount = units;
     return true;
   }
-  r.product = entry->product;
-  r.amount = entry->amount;
+  r.product = entry.product;
+  r.amount = entry.amount;
   return true;
 }
 
 namespace {
 
-ApplyResult apply_basket(Record& r, Item* items, ProductStore& store, const Catalog& catalog) {
+ApplyResult apply_basket(Record& r, Item* items, ProductStore& store, OrderIndex& index, const Catalog& catalog) {
   StockItem want[kItemsMax];
   const std::size_t n = stock_items(r, items, want);
   if (r.op == Op::kPlace) {
     BasketTake t = store.take_all(want, n);
     if (t.ok) {
       r.total = basket_total(r, items, catalog);
-      if (r.entry) r.entry->store_state(OrderState::kCompleted);
+      if (r.order) index.set_state(r.order, OrderState::kCompleted);
       decide(r, OrderStatus::kCompleted);
     } else {
       items[t.failed].stock_seen = t.stock_seen;
       r.items.failed = static_cast<std::uint16_t>(t.failed + 1);
-      if (r.entry) r.entry->store_state(OrderState::kRejected);
+      if (r.order) index.set_state(r.order, OrderState::kRejected);
       decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
     }
     return ApplyResult::kDone;
   }
   OrderState seen = OrderState::kCompleted;
-  if (r.entry->cas_state(seen, OrderState::kReversed)) {
+  if (index.cas_state(r.order, seen, OrderState::kReversed)) {
     store.give_back_all(want, n);
     r.total = basket_total(r, items, catalog);
     decide(r, OrderStatus::kReversed);
@@ -159,21 +160,21 @@ void give_back_part(const Record& r, const Item* items, ProductStore& store, std
   release_part(r, items, store, k, shards);
 }
 
-bool decide_basket(Record& r, const Item* items, const Catalog& catalog, std::uint16_t failed) {
+bool decide_basket(Record& r, const Item* items, OrderIndex& index, const Catalog& catalog, std::uint16_t failed) {
   if (r.op == Op::kPlace) {
     if (failed == 0) {
       r.total = basket_total(r, items, catalog);
-      if (r.entry) r.entry->store_state(OrderState::kCompleted);
+      if (r.order) index.set_state(r.order, OrderState::kCompleted);
       decide(r, OrderStatus::kCompleted);
       return true;
     }
     r.items.failed = failed;
-    if (r.entry) r.entry->store_state(OrderState::kRejected);
+    if (r.order) index.set_state(r.order, OrderState::kRejected);
     decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
     return false;
   }
   OrderState seen = OrderState::kCompleted;
-  if (r.entry->cas_state(seen, OrderState::kReversed)) {
+  if (index.cas_state(r.order, seen, OrderState::kReversed)) {
     r.total = basket_total(r, items, catalog);
     decide(r, OrderStatus::kReversed);
     return true;
@@ -183,24 +184,24 @@ bool decide_basket(Record& r, const Item* items, const Catalog& catalog, std::ui
   return false;
 }
 
-ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, const Catalog& catalog) {
-  if (r.is_basket()) return apply_basket(r, items.data() + r.items.first, store, catalog);
+ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, OrderIndex& index, const Catalog& catalog) {
+  if (r.is_basket()) return apply_basket(r, items.data() + r.items.first, store, index, catalog);
   const Cents price = catalog.price(r.product);
   if (r.op == Op::kPlace) {
     TakeResult t = store.take(r.product, r.amount);
     if (t.ok) {
       r.total = r.amount * price;  // cannot overflow: amount <= kAmountMax, price <= kPriceMaxCents
-      if (r.entry) r.entry->store_state(OrderState::kCompleted);
+      if (r.order) index.set_state(r.order, OrderState::kCompleted);
       decide(r, OrderStatus::kCompleted);
     } else {
       r.stock_seen = t.stock_seen;
-      if (r.entry) r.entry->store_state(OrderState::kRejected);
+      if (r.order) index.set_state(r.order, OrderState::kRejected);
       decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
     }
     return ApplyResult::kDone;
   }
   OrderState seen = OrderState::kCompleted;
-  if (r.entry->cas_state(seen, OrderState::kReversed)) {
+  if (index.cas_state(r.order, seen, OrderState::kReversed)) {
     store.give_back(r.product, r.amount);
     r.total = r.amount * price;
     decide(r, OrderStatus::kReversed);
@@ -212,9 +213,9 @@ ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, cons
   return ApplyResult::kDone;
 }
 
-void cancel(Record& r, Reason why) {
+void cancel(Record& r, OrderIndex& index, Reason why) {
   if (r.decided) return;
-  if (r.op == Op::kPlace && r.entry) r.entry->store_state(OrderState::kCancelled);
+  if (r.op == Op::kPlace && r.order) index.set_state(r.order, OrderState::kCancelled);
   decide(r, OrderStatus::kCancelled, why);
 }
 

@@ -78,7 +78,10 @@ enum class ApplyResult : std::uint8_t {
   kRetry,  // a reverse whose order is still pending on another thread (shared stores only)
 };
 // `items` is the record's batch's item table (Batch::items).
-ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, const Catalog& catalog);
+// `index` is the one resolve() ran on: apply() reads and writes the state of
+// the record's order there (thread-safe).
+ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, OrderIndex& index,
+                  const Catalog& catalog);
 
 // Single-item records only (no basket, no reverse of one): for tests and tools
 // that build records by hand.
@@ -86,9 +89,9 @@ inline bool resolve(Record& r, OrderIndex& index) {
   std::vector<Item> none;
   return resolve(r, index, none);
 }
-inline ApplyResult apply(Record& r, ProductStore& store, const Catalog& catalog) {
+inline ApplyResult apply(Record& r, ProductStore& store, OrderIndex& index, const Catalog& catalog) {
   std::vector<Item> none;
-  return apply(r, none, store, catalog);
+  return apply(r, none, store, index, catalog);
 }
 
 // ---- a basket over several owners of a sharded store, part by part --------
@@ -114,10 +117,11 @@ void give_back_part(const Record& r, const Item* items, ProductStore& store, std
 // when its order is Completed, else not_reversible. Called once, by one
 // owner, after every part has voted. Returns true when the parts' units stay
 // as they are now (place: held; reverse: give_back_part is due).
-bool decide_basket(Record& r, const Item* items, const Catalog& catalog, std::uint16_t failed);
+bool decide_basket(Record& r, const Item* items, OrderIndex& index, const Catalog& catalog, std::uint16_t failed);
 
 // A record accepted but not applied when the run was cut short. Releases the
-// id it took, as far as reversals are concerned (its order state becomes Cancelled).
-void cancel(Record& r, Reason why);
+// id it took, as far as reversals are concerned (its order state becomes Cancelled
+// in `index`, the one resolve() ran on).
+void cancel(Record& r, OrderIndex& index, Reason why);
 
 }  // namespace orderflow

@@ -12,8 +12,8 @@ constexpr std::uint32_t kChunkUnits = 1u << 20;
 OrderIndex::OrderIndex() : slots_(std::size_t{1} << kInitialLog2, 0), shift_(32 - kInitialLog2) {}
 OrderIndex::~OrderIndex() = default;
 
-OrderEntry* OrderIndex::entry(std::uint32_t ref) const {
-  return reinterpret_cast<OrderEntry*>(chunks_[ref >> kChunkUnitsLog2].get() + (ref & (kChunkUnits - 1)));
+OrderIndex::Entry* OrderIndex::entry(std::uint32_t ref) const {
+  return reinterpret_cast<Entry*>(chunks_[ref >> kChunkUnitsLog2].get() + (ref & (kChunkUnits - 1)));
 }
 
 std::uint32_t OrderIndex::allocate(std::size_t bytes) {
@@ -28,34 +28,37 @@ std::uint32_t OrderIndex::allocate(std::size_t bytes) {
   return ref;
 }
 
-OrderEntry* OrderIndex::find(std::string_view id, std::uint64_t hash) const {
+OrderRef OrderIndex::find(std::string_view id, std::uint64_t hash) const {
   const auto tag = static_cast<std::uint32_t>(hash >> 32);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t pos = tag >> shift_;; pos = (pos + 1) & mask) {
     std::uint64_t s = slots_[pos];
-    if (s == 0) return nullptr;
+    if (s == 0) return OrderRef{};
     if (static_cast<std::uint32_t>(s >> 32) == tag) {
-      OrderEntry* e = entry(static_cast<std::uint32_t>(s) - 1);
-      if (e->id() == id) return e;
+      const Entry* e = entry(static_cast<std::uint32_t>(s) - 1);
+      if (e->id() == id) return ref_of(e);
     }
   }
 }
 
-std::pair<OrderEntry*, bool> OrderIndex::insert(std::string_view id, std::uint64_t hash,
+std::pair<OrderRef, bool> OrderIndex::insert(std::string_view id, std::uint64_t hash,
                                                 std::uint32_t product, std::uint32_t amount,
                                                 OrderState state) {
+  ORDERFLOW_REQUIRE(amount <= kAmountMax);
   return insert_entry(id, hash, product, amount, state, nullptr);
 }
 
-std::pair<OrderEntry*, bool> OrderIndex::insert_basket(std::string_view id, std::uint64_t hash,
+std::pair<OrderRef, bool> OrderIndex::insert_basket(std::string_view id, std::uint64_t hash,
                                                        const StockItem* items, std::uint32_t count,
                                                        OrderState state) {
+  ORDERFLOW_REQUIRE(count >= 1 && count <= kItemsMax && items != nullptr);
   return insert_entry(id, hash, kBasketProduct, count, state, items);
 }
 
-std::pair<OrderEntry*, bool> OrderIndex::insert_entry(std::string_view id, std::uint64_t hash,
+std::pair<OrderRef, bool> OrderIndex::insert_entry(std::string_view id, std::uint64_t hash,
                                                       std::uint32_t product, std::uint32_t amount,
                                                       OrderState state, const StockItem* items) {
+  ORDERFLOW_REQUIRE(!id.empty() && id.size() <= kIdBytesMax);
   if ((size_ + 1) * 4 > slots_.size() * 3) grow();
   const auto tag = static_cast<std::uint32_t>(hash >> 32);
   const std::size_t mask = slots_.size() - 1;
@@ -64,13 +67,13 @@ std::pair<OrderEntry*, bool> OrderIndex::insert_entry(std::string_view id, std::
     std::uint64_t s = slots_[pos];
     if (s == 0) break;
     if (static_cast<std::uint32_t>(s >> 32) == tag) {
-      OrderEntry* e = entry(static_cast<std::uint32_t>(s) - 1);
-      if (e->id() == id) return {e, false};
+      const Entry* e = entry(static_cast<std::uint32_t>(s) - 1);
+      if (e->id() == id) return {ref_of(e), false};
     }
   }
   const std::size_t id_units = (id.size() + 3) / 4 * 4;
-  std::uint32_t ref = allocate(sizeof(OrderEntry) + (items ? id_units + amount * sizeof(StockItem) : id.size()));
-  OrderEntry* e = entry(ref);
+  std::uint32_t ref = allocate(sizeof(Entry) + (items ? id_units + amount * sizeof(StockItem) : id.size()));
+  Entry* e = entry(ref);
   e->product = product;
   e->amount = amount;
   e->state = static_cast<std::uint8_t>(state);
@@ -80,7 +83,7 @@ std::pair<OrderEntry*, bool> OrderIndex::insert_entry(std::string_view id, std::
   if (items) std::memcpy(const_cast<StockItem*>(e->items()), items, amount * sizeof(StockItem));
   slots_[pos] = (std::uint64_t{tag} << 32) | (std::uint64_t{ref} + 1);
   ++size_;
-  return {e, true};
+  return {ref_of(e), true};
 }
 
 void OrderIndex::grow() {

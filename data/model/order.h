@@ -80,6 +80,29 @@ enum class Field : std::uint8_t { kNone, kId, kOp, kProductId, kAmount, kItems }
 // The life of an order that took an id, as the order index remembers it.
 enum class OrderState : std::uint8_t { kPending, kCompleted, kRejected, kReversed, kCancelled };
 
+// An order the order index remembers, as a handle that only the index that
+// gave it out can read (data/ledger/order_index.h: state(), view(), ...): what
+// a Record keeps of its id's order. What the bits mean is the index's business
+// (an address in memory, a row number on disk, a slot in another process);
+// nobody else looks inside. A value, 8 bytes; OrderRef{} names no order. Valid
+// for the life of the index that gave it out.
+class OrderRef {
+ public:
+  constexpr OrderRef() = default;
+  static constexpr OrderRef from_bits(std::uint64_t bits) {
+    OrderRef r;
+    r.bits_ = bits;
+    return r;
+  }
+  constexpr std::uint64_t bits() const { return bits_; }
+  explicit constexpr operator bool() const { return bits_ != 0; }
+  friend constexpr bool operator==(OrderRef a, OrderRef b) { return a.bits_ == b.bits_; }
+  friend constexpr bool operator<(OrderRef a, OrderRef b) { return a.bits_ < b.bits_; }
+
+ private:
+  std::uint64_t bits_ = 0;
+};
+
 std::string_view to_string(Op op);
 std::string_view to_string(OrderStatus status);
 std::string_view to_string(Reason reason);  // snake_case reason code; "" for kNone

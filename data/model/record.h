@@ -15,8 +15,6 @@
 
 namespace orderflow {
 
-struct OrderEntry;  // data/ledger/order_index.h
-
 // A field's text inside its record's own bytes (decoded in place there): where
 // it starts, counted from the record's first byte, and its length. Half the
 // size of a string_view; Batch::text() turns it back into one.
@@ -90,7 +88,7 @@ struct Record {
   };
   TextSpan amount_text;             // [D] amount as canonical integer text (for echoes)
   std::uint64_t id_hash = 0;        // [D] hash_bytes(id), when id is not empty
-  OrderEntry* entry = nullptr;      // [L] the id's entry: taken (place) or named (reverse)
+  OrderRef order;                   // [L] the id's order in the order index: taken (place) or named (reverse)
 
   bool is_basket() const { return product == kBasketProduct; }
 };

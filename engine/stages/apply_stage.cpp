@@ -9,7 +9,8 @@
 namespace orderflow {
 
 ApplyStage::ApplyStage(const Catalog& catalog, const std::vector<std::string>& names, bool format_results,
-                       ResultFormat result_format, std::size_t threads, ProductStore& store, const RunControl& control,
+                       ResultFormat result_format, std::size_t threads, ProductStore& store, OrderIndex& index,
+                       const RunControl& control,
                        std::vector<std::unique_ptr<Channel<Slice>>>& in, Channel<JobPtr>& out)
     : catalog_(catalog),
       names_(names),
@@ -17,6 +18,7 @@ ApplyStage::ApplyStage(const Catalog& catalog, const std::vector<std::string>& n
       result_format_(result_format),
       threads_(threads),
       store_(store),
+      index_(index),
       control_(control),
       in_(in),
       out_(out),
@@ -46,15 +48,15 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner) {
       }
     }
     if (cancelled) {
-      cancel(r, control_.cancel_reason());
+      cancel(r, index_, control_.cancel_reason());
       continue;
     }
     owner.before_apply(r, b.items, [this] { return control_.cancel_reason(); });
     // A reverse whose order another worker has not applied yet (shared
     // stores only); that order is before this one, so it is routed too.
-    while (apply(r, b.items, store_, catalog_) == ApplyResult::kRetry) {
+    while (apply(r, b.items, store_, index_, catalog_) == ApplyResult::kRetry) {
       if (control_.failed()) {
-        cancel(r, control_.cancel_reason());
+        cancel(r, index_, control_.cancel_reason());
         break;
       }
       std::this_thread::yield();
@@ -66,7 +68,7 @@ void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial
   Batch& b = job->batch;
   const Reason why = control_.cancel_reason();
   for (Record& r : b.records)
-    if (!r.decided) cancel(r, why);  // only after a hard stop
+    if (!r.decided) cancel(r, index_, why);  // only after a hard stop
   {
     std::lock_guard<std::mutex> lock(partial.mu);
     for (const Record& r : b.records) partial.stats.count(r, b.items);
@@ -78,7 +80,7 @@ void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial
 void ApplyStage::run(std::size_t k) {
   Channel<Slice>& in = *in_[in_.size() == 1 ? 0 : k];
   ResultFormatter formatter(catalog_, names_, result_format_);
-  BasketOwner owner(store_, catalog_, k, in_.size(), control_.failed_flag());  // sharded: k's votes
+  BasketOwner owner(store_, index_, catalog_, k, in_.size(), control_.failed_flag());  // sharded: k's votes
   Slice s;
   while (in.recv(s) == ChannelStatus::kOk) {
     apply_slice(s, owner);

@@ -25,6 +25,7 @@
 
 #include "data/catalog/catalog.h"
 #include "data/codec/result_format.h"
+#include "data/ledger/order_index.h"
 #include "data/model/stats.h"
 #include "data/store/product_store.h"
 #include "engine/basket_vote.h"
@@ -39,7 +40,8 @@ class ApplyStage {
   // Everything passed must outlive the stage. `in` has one channel per applier
   // or one shared by all. REQUIRES: threads >= 1.
   ApplyStage(const Catalog& catalog, const std::vector<std::string>& names, bool format_results,
-             ResultFormat result_format, std::size_t threads, ProductStore& store, const RunControl& control,
+             ResultFormat result_format, std::size_t threads, ProductStore& store, OrderIndex& index,
+             const RunControl& control,
              std::vector<std::unique_ptr<Channel<Slice>>>& in, Channel<JobPtr>& out);
 
   void run(std::size_t k);
@@ -63,6 +65,7 @@ class ApplyStage {
   const ResultFormat result_format_;
   const std::size_t threads_;
   ProductStore& store_;
+  OrderIndex& index_;  // the router's: appliers read and write order states (thread-safe)
   const RunControl& control_;
   std::vector<std::unique_ptr<Channel<Slice>>>& in_;
   Channel<JobPtr>& out_;

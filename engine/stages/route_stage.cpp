@@ -35,7 +35,7 @@ bool RouteStage::route(Job& job) {
   for (std::size_t i = 0; i < b.records.size(); ++i) {
     Record& r = b.records[i];
     if (cancelled) {
-      cancel(r, why);
+      cancel(r, index_, why);
       continue;
     }
     if (strict_ && r.reason == Reason::kInvalidRecord) {

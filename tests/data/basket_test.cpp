@@ -38,7 +38,7 @@ class BasketTest : public ::testing::Test {
     Decoder(catalog).decode(b);
     for (Record& r : b.records) {
       if (resolve(r, index, b.items)) {
-        EXPECT_EQ(apply(r, b.items, *store, catalog), ApplyResult::kDone);
+        EXPECT_EQ(apply(r, b.items, *store, index, catalog), ApplyResult::kDone);
       }
     }
     for (const Record& r : b.records) stats.count(r, b.items);
@@ -194,17 +194,18 @@ TEST(BasketIndex, ABasketEntryKeepsItsItems) {
   for (const std::string& id : std::vector<std::string>{"a", "abcde", std::string(128, 'z')}) {
     auto [e, added] = index.insert_basket(id, std::hash<std::string>{}(id), items, 3, OrderState::kPending);
     ASSERT_TRUE(added);
-    EXPECT_TRUE(e->is_basket());
-    EXPECT_EQ(e->id(), id);
-    ASSERT_EQ(e->amount, 3u);
+    const OrderView v = index.view(e);
+    EXPECT_TRUE(v.is_basket());
+    EXPECT_EQ(v.id, id);
+    ASSERT_EQ(v.amount, 3u);
     for (int k = 0; k < 3; ++k) {
-      EXPECT_EQ(e->items()[k].product, items[k].product);
-      EXPECT_EQ(e->items()[k].amount, items[k].amount);
+      EXPECT_EQ(v.items[k].product, items[k].product);
+      EXPECT_EQ(v.items[k].amount, items[k].amount);
     }
   }
   auto [single, added] = index.insert("s", 99, 4, 2, OrderState::kPending);
   EXPECT_TRUE(added);
-  EXPECT_FALSE(single->is_basket());
+  EXPECT_FALSE(index.view(single).is_basket());
 }
 
 TEST(BasketGenerator, BasketsAreReproducibleValidAndOnlyInJson) {

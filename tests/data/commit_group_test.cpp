@@ -35,7 +35,7 @@ class CommitGroupTest : public ::testing::Test {
     Decoder(catalog).decode(*b);
     for (Record& r : b->records) {
       if (resolve(r, index, b->items)) {
-        EXPECT_EQ(apply(r, b->items, *store, catalog), ApplyResult::kDone);
+        EXPECT_EQ(apply(r, b->items, *store, index, catalog), ApplyResult::kDone);
       }
       b->sums.push_back(1);
       b->out += std::to_string(r.seq) + "\n";

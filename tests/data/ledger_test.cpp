@@ -38,7 +38,7 @@ class Ledger {
     Batch b = decoded(json);
     Record& r = b.records[0];
     if (resolve(r, index_)) {
-      EXPECT_EQ(apply(r, *store_, catalog_), ApplyResult::kDone);
+      EXPECT_EQ(apply(r, *store_, index_, catalog_), ApplyResult::kDone);
     }
     return outcome(b, r);
   }
@@ -158,7 +158,7 @@ TEST(LedgerReverse, UndoesTheNamedOrderWhateverTheReverseRecordSays) {
   ASSERT_TRUE(resolve(r, l.index()));
   EXPECT_EQ(r.product, 0u);
   EXPECT_EQ(r.amount, 4);
-  EXPECT_EQ(apply(r, l.store(), l.catalog()), ApplyResult::kDone);
+  EXPECT_EQ(apply(r, l.store(), l.index(), l.catalog()), ApplyResult::kDone);
   EXPECT_EQ(l.outcome(b, r), "Reversed 5.00");
   EXPECT_EQ(l.stock(0), 5);
   EXPECT_EQ(l.stock(2), 1000);
@@ -174,10 +174,10 @@ TEST(LedgerReverse, ReverseOfAPendingOrderRetriesOnSharedStores) {
   Record& r = rb.records[0];
   ASSERT_TRUE(resolve(p, l.index()));
   ASSERT_TRUE(resolve(r, l.index()));
-  EXPECT_EQ(apply(r, l.store(), l.catalog()), ApplyResult::kRetry);
+  EXPECT_EQ(apply(r, l.store(), l.index(), l.catalog()), ApplyResult::kRetry);
   EXPECT_FALSE(r.decided);
-  EXPECT_EQ(apply(p, l.store(), l.catalog()), ApplyResult::kDone);
-  EXPECT_EQ(apply(r, l.store(), l.catalog()), ApplyResult::kDone);
+  EXPECT_EQ(apply(p, l.store(), l.index(), l.catalog()), ApplyResult::kDone);
+  EXPECT_EQ(apply(r, l.store(), l.index(), l.catalog()), ApplyResult::kDone);
   EXPECT_EQ(l.outcome(pb, p), "Completed 2.50");
   EXPECT_EQ(l.outcome(rb, r), "Reversed 2.50");
   EXPECT_EQ(l.stock(0), 5);
@@ -188,7 +188,7 @@ TEST(LedgerCancel, ACancelledOrderCannotBeReversed) {
   Batch b = l.decoded(place("o", "A", "2"));
   Record& r = b.records[0];
   ASSERT_TRUE(resolve(r, l.index()));
-  cancel(r, Reason::kDeadline);
+  cancel(r, l.index(), Reason::kDeadline);
   EXPECT_EQ(l.outcome(b, r), "Cancelled deadline: deadline exceeded before the record was applied");
   EXPECT_EQ(l.stock(0), 5);
   EXPECT_EQ(l.run(reverse("o")), "Rejected not_reversible: order o was cancelled and cannot be reversed");
@@ -197,13 +197,13 @@ TEST(LedgerCancel, ACancelledOrderCannotBeReversed) {
   Batch done = l.decoded(place("q", "A", "1"));
   Record& d = done.records[0];
   ASSERT_TRUE(resolve(d, l.index()));
-  apply(d, l.store(), l.catalog());
-  cancel(d, Reason::kInterrupted);
+  apply(d, l.store(), l.index(), l.catalog());
+  cancel(d, l.index(), Reason::kInterrupted);
   EXPECT_EQ(d.status, OrderStatus::kCompleted);
   Batch pending = l.decoded(reverse("q"));
   Record& pr = pending.records[0];
   ASSERT_TRUE(resolve(pr, l.index()));
-  cancel(pr, Reason::kInterrupted);
+  cancel(pr, l.index(), Reason::kInterrupted);
   EXPECT_EQ(l.outcome(pending, pr), "Cancelled interrupted: interrupted before the record was applied");
   EXPECT_EQ(l.run(reverse("q")), "Reversed 1.25");  // a cancelled reversal leaves the order Completed
 }

@@ -13,37 +13,37 @@
 namespace orderflow {
 namespace {
 
-std::pair<OrderEntry*, bool> add(OrderIndex& index, const std::string& id, std::uint32_t product = 1,
+std::pair<OrderRef, bool> add(OrderIndex& index, const std::string& id, std::uint32_t product = 1,
                                  std::uint32_t amount = 2, OrderState state = OrderState::kPending) {
   return index.insert(id, hash_bytes(id), product, amount, state);
 }
-OrderEntry* find(const OrderIndex& index, const std::string& id) { return index.find(id, hash_bytes(id)); }
+OrderRef find(const OrderIndex& index, const std::string& id) { return index.find(id, hash_bytes(id)); }
 
 TEST(OrderIndex, InsertFindAndDuplicates) {
   OrderIndex index;
-  EXPECT_EQ(find(index, "o1"), nullptr);
+  EXPECT_EQ(find(index, "o1"), OrderRef{});
   EXPECT_EQ(index.size(), 0u);
   auto [e, added] = add(index, "o1", 3, 7, OrderState::kPending);
   ASSERT_TRUE(added);
-  EXPECT_EQ(e->id(), "o1");
-  EXPECT_EQ(e->product, 3u);
-  EXPECT_EQ(e->amount, 7u);
-  EXPECT_EQ(e->load_state(), OrderState::kPending);
+  EXPECT_EQ(index.view(e).id, "o1");
+  EXPECT_EQ(index.view(e).product, 3u);
+  EXPECT_EQ(index.view(e).amount, 7u);
+  EXPECT_EQ(index.state(e), OrderState::kPending);
   EXPECT_EQ(find(index, "o1"), e);
   // A second insert of the same id returns the first entry and changes nothing.
   auto [again, added_again] = add(index, "o1", kNoProduct, 0, OrderState::kRejected);
   EXPECT_FALSE(added_again);
   EXPECT_EQ(again, e);
-  EXPECT_EQ(e->product, 3u);
-  EXPECT_EQ(e->load_state(), OrderState::kPending);
+  EXPECT_EQ(index.view(e).product, 3u);
+  EXPECT_EQ(index.state(e), OrderState::kPending);
   EXPECT_EQ(index.size(), 1u);
   // Prefixes, case and embedded NULs are different ids.
-  EXPECT_EQ(find(index, "o"), nullptr);
-  EXPECT_EQ(find(index, "o10"), nullptr);
-  EXPECT_EQ(find(index, "O1"), nullptr);
+  EXPECT_EQ(find(index, "o"), OrderRef{});
+  EXPECT_EQ(find(index, "o10"), OrderRef{});
+  EXPECT_EQ(find(index, "O1"), OrderRef{});
   EXPECT_TRUE(add(index, "o").second);
   EXPECT_TRUE(add(index, std::string("o1\0", 3)).second);
-  EXPECT_EQ(find(index, std::string("o1\0", 3))->id().size(), 3u);
+  EXPECT_EQ(index.view(find(index, std::string("o1\0", 3))).id.size(), 3u);
   EXPECT_EQ(index.size(), 3u);
 }
 
@@ -51,19 +51,19 @@ TEST(OrderIndex, ShortestAndLongestIds) {
   OrderIndex index;
   std::string longest(kIdBytesMax, 'x');
   longest[0] = 'L';
-  OrderEntry* one = add(index, "1").first;
-  OrderEntry* big = add(index, longest, 5, 1'000'000'000).first;
+  OrderRef one = add(index, "1").first;
+  OrderRef big = add(index, longest, 5, 1'000'000'000).first;
   EXPECT_EQ(find(index, "1"), one);
   EXPECT_EQ(find(index, longest), big);
-  EXPECT_EQ(big->id(), longest);
-  EXPECT_EQ(big->amount, 1'000'000'000u);
-  EXPECT_EQ(one->id(), "1");  // a long neighbour did not overwrite it
+  EXPECT_EQ(index.view(big).id, longest);
+  EXPECT_EQ(index.view(big).amount, 1'000'000'000u);
+  EXPECT_EQ(index.view(one).id, "1");  // a long neighbour did not overwrite it
 }
 
 TEST(OrderIndex, CollidingHashesAreTellApartByTheirBytes) {
   OrderIndex index;
   const std::uint64_t same = 0xDEADBEEF00000001ULL;
-  std::vector<OrderEntry*> entries;
+  std::vector<OrderRef> entries;
   for (int i = 0; i < 50; ++i) {
     std::string id = std::string("c").append(std::to_string(i));
     auto [e, added] = index.insert(id, same, static_cast<std::uint32_t>(i), 1, OrderState::kPending);
@@ -79,7 +79,7 @@ TEST(OrderIndex, CollidingHashesAreTellApartByTheirBytes) {
     EXPECT_FALSE(index.insert(id, same, 0, 0, OrderState::kRejected).second);
   }
   EXPECT_EQ(index.find("other", same ^ 0xFFFF), other);
-  EXPECT_EQ(index.find("c50", same), nullptr);
+  EXPECT_EQ(index.find("c50", same), OrderRef{});
   EXPECT_EQ(index.size(), 51u);
 }
 
@@ -87,7 +87,7 @@ TEST(OrderIndex, ManyIdsGrowthAndStableEntries) {
   OrderIndex index;
   const std::size_t initial_memory = index.memory_bytes();
   const int n = 100'000;
-  std::vector<OrderEntry*> entries;
+  std::vector<OrderRef> entries;
   entries.reserve(n);
   auto id_of = [](int i) {
     // The digits of i, padded with letters to lengths up to 128, so that the
@@ -108,28 +108,28 @@ TEST(OrderIndex, ManyIdsGrowthAndStableEntries) {
   EXPECT_GT(index.memory_bytes(), initial_memory);
   for (int i = 0; i < n; ++i) {
     std::string id = id_of(i);
-    OrderEntry* e = find(index, id);
+    OrderRef e = find(index, id);
     ASSERT_EQ(e, entries[static_cast<std::size_t>(i)]) << id;  // entries never move
-    ASSERT_EQ(e->id(), id);
-    ASSERT_EQ(e->amount, static_cast<std::uint32_t>(i + 1));
-    ASSERT_EQ(e->product, static_cast<std::uint32_t>(i % 8));
+    ASSERT_EQ(index.view(e).id, id);
+    ASSERT_EQ(index.view(e).amount, static_cast<std::uint32_t>(i + 1));
+    ASSERT_EQ(index.view(e).product, static_cast<std::uint32_t>(i % 8));
   }
   for (int i = 0; i < n; i += 101) EXPECT_FALSE(add(index, id_of(i)).second);
-  EXPECT_EQ(find(index, "not-there"), nullptr);
-  EXPECT_EQ(find(index, std::to_string(n)), nullptr);
+  EXPECT_EQ(find(index, "not-there"), OrderRef{});
+  EXPECT_EQ(find(index, std::to_string(n)), OrderRef{});
 }
 
 TEST(OrderIndex, StateTransitions) {
   OrderIndex index;
-  OrderEntry* e = add(index, "o").first;
-  e->store_state(OrderState::kCompleted);
-  EXPECT_EQ(e->load_state(), OrderState::kCompleted);
+  OrderRef e = add(index, "o").first;
+  index.set_state(e, OrderState::kCompleted);
+  EXPECT_EQ(index.state(e), OrderState::kCompleted);
   OrderState expected = OrderState::kCompleted;
-  EXPECT_TRUE(e->cas_state(expected, OrderState::kReversed));
-  EXPECT_EQ(e->load_state(), OrderState::kReversed);
+  EXPECT_TRUE(index.cas_state(e, expected, OrderState::kReversed));
+  EXPECT_EQ(index.state(e), OrderState::kReversed);
   // Only once: the second attempt fails and reports what it found.
   expected = OrderState::kCompleted;
-  EXPECT_FALSE(e->cas_state(expected, OrderState::kReversed));
+  EXPECT_FALSE(index.cas_state(e, expected, OrderState::kReversed));
   EXPECT_EQ(expected, OrderState::kReversed);
 }
 

@@ -42,7 +42,7 @@ class ResultFormatTest : public ::testing::Test {
     for (std::size_t i = 0; i < records.size(); ++i) b.add(next_seq_++, i + 1, records[i].data(), records[i].size());
     Decoder(catalog).decode(b);
     for (Record& r : b.records)
-      if (resolve(r, index)) apply(r, *store, catalog);
+      if (resolve(r, index)) apply(r, *store, index, catalog);
     std::string out;
     ResultFormatter(catalog, sources).format(b, out);
     return out;
@@ -144,7 +144,7 @@ TEST_F(ResultFormatTest, CancelledRecords) {
   b.add(7, 1, rec.data(), rec.size());
   Decoder(catalog).decode(b);
   ASSERT_TRUE(resolve(b.records[0], index));
-  cancel(b.records[0], Reason::kInterrupted);
+  cancel(b.records[0], index, Reason::kInterrupted);
   std::string out;
   ResultFormatter(catalog, sources).format(b, out);
   EXPECT_EQ(out,
@@ -161,7 +161,7 @@ TEST_F(ResultFormatTest, AppendsOneLinePerRecord) {
   }
   Decoder(catalog).decode(b);
   for (Record& r : b.records)
-    if (resolve(r, index)) apply(r, *store, catalog);
+    if (resolve(r, index)) apply(r, *store, index, catalog);
   ResultFormatter f(catalog, sources);
   f.format(b, out);
   f.format(b, out);  // the formatter can be reused

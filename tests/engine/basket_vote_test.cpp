@@ -63,12 +63,12 @@ TEST_F(BasketVoteTest, AnOwnerGoesOnPastTheBasketBeforeItsPeerVotes) {
            R"({"id":"x","productId":"MWBLU","amount":5})"});
   BasketVote v;
   v.reset(0, 2);
-  BasketOwner owner0(*store, catalog, 0, 2, failed), owner1(*store, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
 
   EXPECT_EQ(owner0.vote(v, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   EXPECT_FALSE(owner0.settled());
   owner0.before_apply(rec(1), batch.items, [] { return kWhy; });  // 18 units left >= 5: passes whatever b's outcome
-  EXPECT_EQ(apply(rec(1), batch.items, *store, catalog), ApplyResult::kDone);
+  EXPECT_EQ(apply(rec(1), batch.items, *store, index, catalog), ApplyResult::kDone);
   EXPECT_EQ(rec(1).status, OrderStatus::kCompleted);
   EXPECT_FALSE(owner0.settled()) << "a record that passes on the lower bound does not wait";
 
@@ -91,7 +91,7 @@ TEST_F(BasketVoteTest, ARecordThatCouldFailOnHeldUnitsWaitsForTheOutcome) {
            R"({"id":"x","productId":"MWBLU","amount":3})"});
   BasketVote v;
   v.reset(0, 2);
-  BasketOwner owner0(*store, catalog, 0, 2, failed), owner1(*store, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
 
   EXPECT_EQ(owner0.vote(v, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   EXPECT_EQ(blu(), 1);
@@ -99,7 +99,7 @@ TEST_F(BasketVoteTest, ARecordThatCouldFailOnHeldUnitsWaitsForTheOutcome) {
   owner0.before_apply(rec(1), batch.items, [] { return kWhy; });
   EXPECT_TRUE(owner0.settled());
   EXPECT_EQ(blu(), 5) << "b's held part is given back before x is decided";
-  EXPECT_EQ(apply(rec(1), batch.items, *store, catalog), ApplyResult::kDone);
+  EXPECT_EQ(apply(rec(1), batch.items, *store, index, catalog), ApplyResult::kDone);
   EXPECT_EQ(rec(1).status, OrderStatus::kCompleted);
   EXPECT_EQ(rec(0).status, OrderStatus::kRejected);
   EXPECT_EQ(rec(0).reason, Reason::kInsufficientStock);
@@ -119,7 +119,7 @@ TEST_F(BasketVoteTest, APartThatLacksUnitsIsCheckedAgainOnceThePendingVotesAreKn
   BasketVote vb, vc;
   vb.reset(0, 2);
   vc.reset(1, 2);
-  BasketOwner owner0(*store, catalog, 0, 2, failed), owner1(*store, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
 
   EXPECT_EQ(owner0.vote(vb, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   std::thread peer([&] {
@@ -144,7 +144,7 @@ TEST_F(BasketVoteTest, SettleWaitsForTheLastVoteOnAnotherThread) {
     records({R"({"items":[{"productId":"MWBLU","amount":4},{"productId":"MWLEM","amount":3}]})"});
     BasketVote v;
     v.reset(0, 2);
-    BasketOwner owner0(*store, catalog, 0, 2, failed), owner1(*store, catalog, 1, 2, failed);
+    BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
     std::thread peer([&] { owner1.vote(v, rec(0), items(0), false, kWhy); });
     const VotePhase mine = owner0.vote(v, rec(0), items(0), false, kWhy);
     owner0.settle(kWhy);
@@ -165,7 +165,7 @@ TEST_F(BasketVoteTest, AReversalsPartsAreGivenBackWhenItIsKnownToBeCommitted) {
   BasketVote vb, vr;
   vb.reset(0, 2);
   vr.reset(1, 2);
-  BasketOwner owner0(*store, catalog, 0, 2, failed), owner1(*store, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
   owner0.vote(vb, rec(0), items(0), false, kWhy);
   owner0.vote(vr, rec(1), items(1), false, kWhy);
   EXPECT_EQ(blu(), 18) << "not given back before the reversal is decided";
@@ -183,7 +183,7 @@ TEST_F(BasketVoteTest, AFailedRunCancelsAVoteWhosePeerNeverComes) {
   records({R"({"id":"b","items":[{"productId":"MWBLU","amount":2},{"productId":"MWLEM","amount":3}]})"});
   BasketVote v;
   v.reset(0, 2);
-  BasketOwner owner0(*store, catalog, 0, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, failed);
   owner0.vote(v, rec(0), items(0), false, kWhy);
   failed.store(true);
   owner0.settle(kWhy);

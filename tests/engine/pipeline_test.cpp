@@ -85,7 +85,7 @@ std::string sequential(const Catalog& catalog, const std::string& input, std::ve
   BatchBuilder builder(100, 1 << 20, 1, [&](Batch& b) {
     decoder.decode(b);
     for (Record& r : b.records)
-      if (resolve(r, index)) apply(r, *store, catalog);
+      if (resolve(r, index)) apply(r, *store, index, catalog);
     formatter.format(b, out);
     return true;
   });

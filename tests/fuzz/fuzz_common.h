@@ -195,7 +195,7 @@ inline void check_records(InputFormat format, const std::uint8_t* data, std::siz
   for (Batch& b : batches) {
     decoder.decode(b);
     for (Record& r : b.records) {
-      if (resolve(r, index)) FUZZ_CHECK(apply(r, *store, catalog) == ApplyResult::kDone, "");
+      if (resolve(r, index)) FUZZ_CHECK(apply(r, *store, index, catalog) == ApplyResult::kDone, "");
       FUZZ_CHECK(r.decided, "undecided record");
     }
     records += b.records.size();
