@@ -104,36 +104,6 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders
 
 namespace {
 
-ApplyResult apply_basket(Record& r, Item* items, ProductStore& store, OrderIndex& index, const Catalog& catalog) {
-  StockItem want[kItemsMax];
-  const std::size_t n = stock_items(r, items, want);
-  if (r.op == Op::kPlace) {
-    BasketTake t = store.take_all(want, n);
-    if (t.ok) {
-      r.total = basket_total(r, items, catalog);
-      if (r.order) index.set_state(r.order, OrderState::kCompleted);
-      decide(r, OrderStatus::kCompleted);
-    } else {
-      items[t.failed].stock_seen = t.stock_seen;
-      r.items.failed = static_cast<std::uint16_t>(t.failed + 1);
-      if (r.order) index.set_state(r.order, OrderState::kRejected);
-      decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
-    }
-    return ApplyResult::kDone;
-  }
-  OrderState seen = OrderState::kCompleted;
-  if (index.cas_state(r.order, seen, OrderState::kReversed)) {
-    store.give_back_all(want, n);
-    r.total = basket_total(r, items, catalog);
-    decide(r, OrderStatus::kReversed);
-    return ApplyResult::kDone;
-  }
-  if (seen == OrderState::kPending) return ApplyResult::kRetry;
-  r.prior = seen;
-  decide(r, OrderStatus::kRejected, Reason::kNotReversible);
-  return ApplyResult::kDone;
-}
-
 bool owns(const Item& it, std::size_t k, std::size_t shards) { return owner_of(it.product, shards) == k; }
 
 }  // namespace
@@ -184,32 +154,75 @@ bool decide_basket(Record& r, const Item* items, OrderIndex& index, const Catalo
   return false;
 }
 
-ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, OrderIndex& index, const Catalog& catalog) {
-  if (r.is_basket()) return apply_basket(r, items.data() + r.items.first, store, index, catalog);
-  const Cents price = catalog.price(r.product);
+StockStep begin_apply(Record& r, Item* items, OrderIndex& index, StockItem* buf, StockOp& op) {
+  std::uint16_t n = 0;
+  if (r.is_basket()) n = static_cast<std::uint16_t>(stock_items(r, items, buf));
   if (r.op == Op::kPlace) {
-    TakeResult t = store.take(r.product, r.amount);
-    if (t.ok) {
-      r.total = r.amount * price;  // cannot overflow: amount <= kAmountMax, price <= kPriceMaxCents
-      if (r.order) index.set_state(r.order, OrderState::kCompleted);
-      decide(r, OrderStatus::kCompleted);
-    } else {
-      r.stock_seen = t.stock_seen;
-      if (r.order) index.set_state(r.order, OrderState::kRejected);
-      decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
-    }
-    return ApplyResult::kDone;
+    op = r.is_basket() ? StockOp::take_all(buf, n) : StockOp::take(r.product, r.amount);
+    return StockStep::kOp;
   }
   OrderState seen = OrderState::kCompleted;
   if (index.cas_state(r.order, seen, OrderState::kReversed)) {
-    store.give_back(r.product, r.amount);
-    r.total = r.amount * price;
-    decide(r, OrderStatus::kReversed);
-    return ApplyResult::kDone;
+    op = r.is_basket() ? StockOp::give_back_all(buf, n) : StockOp::give_back(r.product, r.amount);
+    return StockStep::kOp;
   }
-  if (seen == OrderState::kPending) return ApplyResult::kRetry;
+  if (seen == OrderState::kPending) return StockStep::kRetry;
   r.prior = seen;
   decide(r, OrderStatus::kRejected, Reason::kNotReversible);
+  return StockStep::kDecided;
+}
+
+void end_apply(Record& r, Item* items, OrderIndex& index, const Catalog& catalog, const StockOp& op) {
+  // Totals cannot overflow: amount <= kAmountMax, price <= kPriceMaxCents (a basket: 64 of them).
+  if (r.op == Op::kReverse) {
+    r.total = r.is_basket() ? basket_total(r, items, catalog) : r.amount * catalog.price(r.product);
+    decide(r, OrderStatus::kReversed);
+    return;
+  }
+  if (op.ok) {
+    r.total = r.is_basket() ? basket_total(r, items, catalog) : r.amount * catalog.price(r.product);
+    if (r.order) index.set_state(r.order, OrderState::kCompleted);
+    decide(r, OrderStatus::kCompleted);
+    return;
+  }
+  if (r.is_basket()) {
+    items[op.failed].stock_seen = op.stock_seen;
+    r.items.failed = static_cast<std::uint16_t>(op.failed + 1);
+  } else {
+    r.stock_seen = op.stock_seen;
+  }
+  if (r.order) index.set_state(r.order, OrderState::kRejected);
+  decide(r, OrderStatus::kRejected, Reason::kInsufficientStock);
+}
+
+ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, OrderIndex& index, const Catalog& catalog) {
+  Item* mine = r.is_basket() ? items.data() + r.items.first : nullptr;
+  StockItem buf[kItemsMax];
+  StockOp op;
+  switch (begin_apply(r, mine, index, buf, op)) {
+    case StockStep::kRetry: return ApplyResult::kRetry;
+    case StockStep::kDecided: return ApplyResult::kDone;
+    case StockStep::kOp: break;
+  }
+  // One record: the per-product call (ProductStore::write is for slices: engine/stages/apply_stage.cpp).
+  switch (op.kind) {
+    case StockOp::Kind::kTake: {
+      const TakeResult t = store.take(op.product, op.amount);
+      op.ok = t.ok;
+      op.stock_seen = t.stock_seen;
+      break;
+    }
+    case StockOp::Kind::kTakeAll: {
+      const BasketTake t = store.take_all(op.items, op.count);
+      op.ok = t.ok;
+      op.failed = t.failed;
+      op.stock_seen = t.stock_seen;
+      break;
+    }
+    case StockOp::Kind::kGiveBack: store.give_back(op.product, op.amount); break;
+    case StockOp::Kind::kGiveBackAll: store.give_back_all(op.items, op.count); break;
+  }
+  end_apply(r, mine, index, catalog, op);
   return ApplyResult::kDone;
 }
 

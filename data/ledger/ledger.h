@@ -83,6 +83,19 @@ enum class ApplyResult : std::uint8_t {
 ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, OrderIndex& index,
                   const Catalog& catalog);
 
+// apply() in two steps, for a caller that hands the store a whole slice of
+// operations at once (ProductStore::write; data/ledger/apply_queue.h):
+// begin_apply() makes r's stock operation in `op` (kOp; a basket's items are
+// copied to `buf`, kItemsMax of them, which must live until end_apply), or
+// decides r without one (kDecided: not_reversible), or finds r's order still
+// pending on another thread (kRetry: nothing changed). For a reverse it moves
+// the order's state to Reversed already. end_apply() decides r from the op's
+// result once the store has run it. `items` is r's items in its batch's table
+// (Batch::items_of), or null when r is no basket.
+enum class StockStep : std::uint8_t { kOp, kDecided, kRetry };
+StockStep begin_apply(Record& r, Item* items, OrderIndex& index, StockItem* buf, StockOp& op);
+void end_apply(Record& r, Item* items, OrderIndex& index, const Catalog& catalog, const StockOp& op);
+
 // Single-item records only (no basket, no reverse of one): for tests and tools
 // that build records by hand.
 inline bool resolve(Record& r, OrderIndex& index) {

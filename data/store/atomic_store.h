@@ -26,7 +26,7 @@
 
 namespace orderflow {
 
-class AtomicStore final : public ProductStore {
+class AtomicStore final : public ProductStoreBase<AtomicStore> {
  public:
   explicit AtomicStore(const std::vector<std::int64_t>& initial)
       : slots_(std::make_unique<Slot[]>(initial.size())), size_(initial.size()) {
@@ -34,6 +34,7 @@ class AtomicStore final : public ProductStore {
   }
   StoreKind kind() const override { return StoreKind::kAtomic; }
   TakeResult take(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
     std::atomic<std::int64_t>& s = slots_[p].stock;
     std::int64_t seen = s.load(std::memory_order_relaxed);
     for (;;) {
@@ -42,9 +43,13 @@ class AtomicStore final : public ProductStore {
     }
   }
   void give_back(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
     slots_[p].stock.fetch_add(amount, std::memory_order_relaxed);
   }
-  std::int64_t stock(std::uint32_t p) const override { return slots_[p].stock.load(std::memory_order_relaxed); }
+  std::int64_t stock(std::uint32_t p) const override {
+    ORDERFLOW_REQUIRE(p < size());
+    return slots_[p].stock.load(std::memory_order_relaxed);
+  }
   std::size_t size() const override { return size_; }
 
  private:

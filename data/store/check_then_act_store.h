@@ -32,7 +32,7 @@
 
 namespace orderflow {
 
-class CheckThenActStore final : public ProductStore {
+class CheckThenActStore final : public ProductStoreBase<CheckThenActStore> {
  public:
   explicit CheckThenActStore(const std::vector<std::int64_t>& initial)
       : slots_(std::make_unique<Slot[]>(initial.size())), size_(initial.size()) {
@@ -41,14 +41,19 @@ class CheckThenActStore final : public ProductStore {
   StoreKind kind() const override { return StoreKind::kCheckThenAct; }
 
   TakeResult take(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
     const TakeResult checked = take_check(p, amount);
     take_act(p, checked, amount);
     return checked;
   }
   void give_back(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
     give_back_act(p, give_back_check(p), amount);
   }
-  std::int64_t stock(std::uint32_t p) const override { return slots_[p].stock.load(std::memory_order_relaxed); }
+  std::int64_t stock(std::uint32_t p) const override {
+    ORDERFLOW_REQUIRE(p < size());
+    return slots_[p].stock.load(std::memory_order_relaxed);
+  }
   std::size_t size() const override { return size_; }
 
   // take(), first step: reads the stock and decides. Thread-safe (one load).

@@ -26,6 +26,7 @@ std::optional<StoreKind> parse_store_kind(std::string_view name) {
 }
 
 BasketTake ProductStore::take_all(const StockItem* items, std::size_t n) {
+  ORDERFLOW_REQUIRE(n >= 1 && n <= kItemsMax);
   for (std::size_t i = 0; i < n; ++i) {
     TakeResult t = take(items[i].product, items[i].amount);
     if (t.ok) continue;

@@ -33,13 +33,32 @@
 // check-then-act also never loses an update; check-then-act loses them under
 // contention, and so sells more units than there were (oversells) while its
 // stock stays >= 0. Stock values are in units, 0..kStockMax.
+//
+// A backend: the calls come in two sizes. write() takes a whole slice of
+// stock operations at once (leveldb's DB::Write(WriteBatch) is the model):
+// it is what the appliers call on the hot path, once per slice of records,
+// and what a store on disk or in another process implements with one round
+// trip; an I/O error is its Status, never a crash. The per-product calls
+// (take, give_back, take_all, give_back_all, stock) are for the basket vote,
+// the bench and tests. ProductStoreBase<Derived> (below) gives write() from
+// a Derived's own inline calls, so an in-memory store pays one virtual call
+// per slice, not one per record. A new store: a `final` class deriving from
+// ProductStoreBase<itself> in data/store/, its StoreKind value and name, and
+// its case in make_store() (docs/design.md "Where a change goes").
+//
+// Ownership: the store owns its stock; the caller owns the StockOp slices it
+// passes (the store only writes their results). Thread-safety: per store kind,
+// as above (write() is as thread-safe as the calls it is made of).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
+#include "data/base/require.h"
+#include "data/base/status.h"
 #include "data/model/order.h"
 
 namespace orderflow {
@@ -66,22 +85,59 @@ struct BasketTake {
   std::int64_t stock_seen;  // !ok: the units that item found, less the earlier items of its product
 };
 
+// One stock operation of a slice (ProductStore::write): what one of the
+// per-product calls does, with room for its result.
+struct StockOp {
+  enum class Kind : std::uint8_t { kTake, kGiveBack, kTakeAll, kGiveBackAll };
+  Kind kind = Kind::kTake;
+  bool ok = false;                    // out, kTake/kTakeAll: the units were taken
+  std::uint16_t count = 0;            // kTakeAll/kGiveBackAll: the items, 1..kItemsMax
+  std::uint32_t product = 0;          // kTake/kGiveBack
+  std::uint32_t failed = 0;           // out, kTakeAll && !ok: the first item (0-based) that lacked units
+  std::int64_t amount = 0;            // kTake/kGiveBack: the units, >= 1
+  std::int64_t stock_seen = 0;        // out, kTake/kTakeAll: as TakeResult/BasketTake::stock_seen
+  const StockItem* items = nullptr;   // kTakeAll/kGiveBackAll: owned by the caller
+
+  static StockOp take(std::uint32_t p, std::int64_t amount) { return {Kind::kTake, false, 0, p, 0, amount, 0, nullptr}; }
+  static StockOp give_back(std::uint32_t p, std::int64_t amount) {
+    return {Kind::kGiveBack, false, 0, p, 0, amount, 0, nullptr};
+  }
+  static StockOp take_all(const StockItem* items, std::uint16_t n) { return {Kind::kTakeAll, false, n, 0, 0, 0, 0, items}; }
+  static StockOp give_back_all(const StockItem* items, std::uint16_t n) {
+    return {Kind::kGiveBackAll, false, n, 0, 0, 0, 0, items};
+  }
+};
+
 class ProductStore {
  public:
   virtual ~ProductStore() = default;
   virtual StoreKind kind() const = 0;
+
+  // Applies `ops` in order, each exactly as its per-product call below would,
+  // and writes each take's result into it. Blocking only as those calls are
+  // (a mutex, or the backend's I/O). Returns Ok, or the error that stopped it
+  // (a backend's I/O error: the message names what failed); after an error,
+  // which ops took effect is unspecified, and the caller fails the run (the
+  // pipeline does: nothing decided after it counts). The in-memory stores
+  // never fail. REQUIRES: every op's REQUIRES below.
+  virtual Status write(std::span<StockOp> ops) = 0;
+
   // Takes `amount` units of product `p` if at least that many are left.
+  // REQUIRES: p < size(), amount >= 1.
   virtual TakeResult take(std::uint32_t p, std::int64_t amount) = 0;
   // Returns `amount` units to product `p` (a reversal, or a released reservation).
+  // REQUIRES: p < size(), amount >= 1.
   virtual void give_back(std::uint32_t p, std::int64_t amount) = 0;
   // Takes the units of all `n` items, or of none (see the top of this file).
-  // REQUIRES: 1 <= n <= kItemsMax.
+  // REQUIRES: 1 <= n <= kItemsMax, every item's product < size() and amount >= 1.
   virtual BasketTake take_all(const StockItem* items, std::size_t n);
-  // Gives every item's units back (a basket's reversal).
+  // Gives every item's units back (a basket's reversal). REQUIRES: as take_all.
   virtual void give_back_all(const StockItem* items, std::size_t n) {
+    ORDERFLOW_REQUIRE(n >= 1 && n <= kItemsMax);
     for (std::size_t i = 0; i < n; ++i) give_back(items[i].product, items[i].amount);
   }
   // The current stock of `p`. Exact once no thread is changing the store.
+  // REQUIRES: p < size().
   virtual std::int64_t stock(std::uint32_t p) const = 0;
   virtual std::size_t size() const = 0;
 
@@ -89,6 +145,36 @@ class ProductStore {
     std::vector<std::int64_t> out(size());
     for (std::size_t p = 0; p < out.size(); ++p) out[p] = stock(static_cast<std::uint32_t>(p));
     return out;
+  }
+};
+
+// write() for an in-memory store from Derived's own calls: Derived is `final`,
+// so they are direct (inlined) calls, and a slice costs one virtual call.
+template <class Derived>
+class ProductStoreBase : public ProductStore {
+ public:
+  Status write(std::span<StockOp> ops) final {
+    Derived& d = static_cast<Derived&>(*this);
+    for (StockOp& op : ops) {
+      switch (op.kind) {
+        case StockOp::Kind::kTake: {
+          const TakeResult t = d.take(op.product, op.amount);
+          op.ok = t.ok;
+          op.stock_seen = t.stock_seen;
+          break;
+        }
+        case StockOp::Kind::kGiveBack: d.give_back(op.product, op.amount); break;
+        case StockOp::Kind::kTakeAll: {
+          const BasketTake t = d.take_all(op.items, op.count);
+          op.ok = t.ok;
+          op.failed = t.failed;
+          op.stock_seen = t.stock_seen;
+          break;
+        }
+        case StockOp::Kind::kGiveBackAll: d.give_back_all(op.items, op.count); break;
+      }
+    }
+    return Status::Ok();
   }
 };
 

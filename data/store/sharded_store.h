@@ -13,19 +13,26 @@
 
 namespace orderflow {
 
-class ShardedStore final : public ProductStore {
+class ShardedStore final : public ProductStoreBase<ShardedStore> {
  public:
   ShardedStore(const std::vector<std::int64_t>& initial, std::size_t shards);
   StoreKind kind() const override { return StoreKind::kSharded; }
   TakeResult take(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
     std::int64_t& s = slot(p);
     if (s < amount) return {false, s};
     std::int64_t before = s;
     s -= amount;
     return {true, before};
   }
-  void give_back(std::uint32_t p, std::int64_t amount) override { slot(p) += amount; }
-  std::int64_t stock(std::uint32_t p) const override { return const_cast<ShardedStore*>(this)->slot(p); }
+  void give_back(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
+    slot(p) += amount;
+  }
+  std::int64_t stock(std::uint32_t p) const override {
+    ORDERFLOW_REQUIRE(p < size());
+    return const_cast<ShardedStore*>(this)->slot(p);
+  }
   std::size_t size() const override { return size_; }
 
  private:

@@ -17,7 +17,7 @@
 
 namespace orderflow {
 
-class StripedStore final : public ProductStore {
+class StripedStore final : public ProductStoreBase<StripedStore> {
  public:
   explicit StripedStore(const std::vector<std::int64_t>& initial)
       : slots_(std::make_unique<Slot[]>(initial.size())), size_(initial.size()) {
@@ -25,6 +25,7 @@ class StripedStore final : public ProductStore {
   }
   StoreKind kind() const override { return StoreKind::kStriped; }
   TakeResult take(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
     Slot& s = slots_[p];
     std::lock_guard<std::mutex> lock(s.mu);
     const std::int64_t before = s.stock;
@@ -36,6 +37,7 @@ class StripedStore final : public ProductStore {
   // locks in the same total order, so no two can wait for each other in a
   // cycle), checks every item, takes every item, unlocks.
   BasketTake take_all(const StockItem* items, std::size_t n) override {
+    ORDERFLOW_REQUIRE(n >= 1 && n <= kItemsMax);
     std::uint32_t products[kItemsMax];
     const std::size_t distinct = lock_products(items, n, products);
     BasketTake result{true, 0, 0};
@@ -51,11 +53,13 @@ class StripedStore final : public ProductStore {
     return result;
   }
   void give_back(std::uint32_t p, std::int64_t amount) override {
+    ORDERFLOW_REQUIRE(p < size() && amount >= 1);
     Slot& s = slots_[p];
     std::lock_guard<std::mutex> lock(s.mu);
     s.stock += amount;
   }
   std::int64_t stock(std::uint32_t p) const override {
+    ORDERFLOW_REQUIRE(p < size());
     const Slot& s = slots_[p];
     std::lock_guard<std::mutex> lock(s.mu);
     return s.stock;

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "data/codec/result_format.h"
+#include "data/ledger/apply_queue.h"
 #include "data/ledger/ledger.h"
 #include "engine/basket_vote.h"
 
@@ -10,7 +11,7 @@ namespace orderflow {
 
 ApplyStage::ApplyStage(const Catalog& catalog, const std::vector<std::string>& names, bool format_results,
                        ResultFormat result_format, std::size_t threads, ProductStore& store, OrderIndex& index,
-                       const RunControl& control,
+                       RunControl& control,
                        std::vector<std::unique_ptr<Channel<Slice>>>& in, Channel<JobPtr>& out)
     : catalog_(catalog),
       names_(names),
@@ -27,7 +28,7 @@ ApplyStage::ApplyStage(const Catalog& catalog, const std::vector<std::string>& n
   for (std::size_t k = 0; k < threads; ++k) partials_[k].stats = Stats(catalog.size());
 }
 
-void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner) {
+void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& queue) {
   Batch& b = s.job->batch;
   // The router routes only batches before the cut: they are applied whole,
   // even after a hard stop, so that the cancelled records are a contiguous
@@ -41,7 +42,8 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner) {
     if (r.is_basket() && routed.vote_count > 0) {
       while (next_vote < routed.vote_count && routed.votes[next_vote].record < index_in_batch) ++next_vote;
       if (next_vote < routed.vote_count && routed.votes[next_vote].record == index_in_batch) {
-        // A basket over several owners: this owner's part of the vote.
+        // A basket over several owners: this owner's part of the vote, on the store itself.
+        queue.flush();
         VotePhase outcome = owner.vote(routed.votes[next_vote], r, b.items_of(r), cancelled, control_.cancel_reason());
         if (outcome == VotePhase::kCancelled) cancelled = true;  // the run is being cut: so is the rest
         continue;
@@ -51,10 +53,13 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner) {
       cancel(r, index_, control_.cancel_reason());
       continue;
     }
-    owner.before_apply(r, b.items, [this] { return control_.cancel_reason(); });
+    if (!owner.settled()) {
+      queue.flush();  // before_apply may read the store
+      owner.before_apply(r, b.items, [this] { return control_.cancel_reason(); });
+    }
     // A reverse whose order another worker has not applied yet (shared
     // stores only); that order is before this one, so it is routed too.
-    while (apply(r, b.items, store_, index_, catalog_) == ApplyResult::kRetry) {
+    while (queue.add(r, b.items) == ApplyResult::kRetry) {
       if (control_.failed()) {
         cancel(r, index_, control_.cancel_reason());
         break;
@@ -62,6 +67,8 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner) {
       std::this_thread::yield();
     }
   }
+  // The slice's last operations: decided before the batch is handed on.
+  if (!queue.flush().ok()) control_.fail(queue.status());
 }
 
 void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial) {
@@ -81,9 +88,10 @@ void ApplyStage::run(std::size_t k) {
   Channel<Slice>& in = *in_[in_.size() == 1 ? 0 : k];
   ResultFormatter formatter(catalog_, names_, result_format_);
   BasketOwner owner(store_, index_, catalog_, k, in_.size(), control_.failed_flag());  // sharded: k's votes
+  ApplyQueue queue(store_, index_, catalog_);
   Slice s;
   while (in.recv(s) == ChannelStatus::kOk) {
-    apply_slice(s, owner);
+    apply_slice(s, owner, queue);
     owner.settle(control_.cancel_reason());  // the votes live in the job: read before it is handed on
     JobPtr job = std::move(s.job);
     if (job->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) finish(std::move(job), formatter, partials_[k]);

@@ -1,7 +1,11 @@
 #pragma once
 // ApplyStage: the pool of appliers. Applier k takes slices from its channel
 // (its own with the sharded store, one shared channel otherwise) and applies
-// their records to the store (data/ledger/ledger.h apply), in slice order.
+// their records to the store (data/ledger/ledger.h apply), in slice order,
+// through an ApplyQueue (data/ledger/apply_queue.h): the store sees one
+// ProductStore::write() per slice (more only where a basket vote or a reverse
+// of an order queued in the same slice needs the store's answer first). A
+// write that fails fails the run (RunControl::fail) with its Status.
 // The applier that finishes a job's last slice cancels what a hard stop left
 // undecided, counts the batch into its own partial Stats, formats the results
 // (when there is an output) and sends the job down `out`, in completion order.
@@ -25,6 +29,7 @@
 
 #include "data/catalog/catalog.h"
 #include "data/codec/result_format.h"
+#include "data/ledger/apply_queue.h"
 #include "data/ledger/order_index.h"
 #include "data/model/stats.h"
 #include "data/store/product_store.h"
@@ -41,7 +46,7 @@ class ApplyStage {
   // or one shared by all. REQUIRES: threads >= 1.
   ApplyStage(const Catalog& catalog, const std::vector<std::string>& names, bool format_results,
              ResultFormat result_format, std::size_t threads, ProductStore& store, OrderIndex& index,
-             const RunControl& control,
+             RunControl& control,
              std::vector<std::unique_ptr<Channel<Slice>>>& in, Channel<JobPtr>& out);
 
   void run(std::size_t k);
@@ -56,7 +61,7 @@ class ApplyStage {
     mutable std::mutex mu;
     Stats stats;  // GUARDED_BY(mu)
   };
-  void apply_slice(const Slice& s, BasketOwner& owner);  // as the owner's applier
+  void apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& queue);  // as the owner's applier
   void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
 
   const Catalog& catalog_;
@@ -66,7 +71,7 @@ class ApplyStage {
   const std::size_t threads_;
   ProductStore& store_;
   OrderIndex& index_;  // the router's: appliers read and write order states (thread-safe)
-  const RunControl& control_;
+  RunControl& control_;  // fail(): a store's write() failed
   std::vector<std::unique_ptr<Channel<Slice>>>& in_;
   Channel<JobPtr>& out_;
   std::unique_ptr<Partial[]> partials_;
