@@ -1,7 +1,12 @@
 #pragma once
 // Shared helpers for the test suite: temporary folders, files, and running the
-// built orderflow binary as a child process the way a shell script would.
+// built orderflow binary as a child process the way a shell script would;
+// comparing large texts, and taking the value out of a Result.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace orderflow::testing {
@@ -76,5 +81,33 @@ inline RunResult run_in(const TempDir& dir, const std::vector<std::string>& args
 
 // Splits text into lines (without their '\n'); a final unterminated line counts.
 std::vector<std::string> lines(const std::string& text);
+
+// Compares whole outputs (results, generated files, help texts): success when
+// `got` and `want` are the same bytes; otherwise a short message naming the
+// first line that differs, its number and both lines ("<none>" past the end),
+// instead of gtest printing (and diffing, quadratically) both texts whole.
+//   EXPECT_TRUE(same_text(got.out, want.out)) << what;
+::testing::AssertionResult same_text(const std::string& got, const std::string& want);
+
+// Thrown by value_of() to end the test it fails (gtest reports an exception
+// escaping a test body or a fixture as a failure and goes on with the next test).
+struct TestAbort : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The value a Result (data/base/status.h) holds. When it holds an error
+// instead, a failure at the caller's line quoting the Status message, then a
+// TestAbort: never a read of the missing value (that would crash the binary).
+//   Catalog c = value_of(Catalog::parse(text, "cat.csv"));
+// (__builtin_FILE/LINE rather than std::source_location: clang 14, which
+// `make tsa` runs, has no std::source_location with Debian's libstdc++.)
+template <class R>
+auto value_of(R&& r, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+  if (!r.ok()) {
+    ADD_FAILURE_AT(file, line) << "expected a value, got: " << r.status().message();
+    throw TestAbort(r.status().message());
+  }
+  return std::forward<R>(r).value();
+}
 
 }  // namespace orderflow::testing

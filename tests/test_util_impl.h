@@ -69,6 +69,37 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
+// A line short enough to print: whole up to 200 bytes, else the 160 bytes
+// around byte `at` (where it differs from the other line).
+inline std::string excerpt(const std::string& line, std::size_t at) {
+  if (line.size() <= 200) return line;
+  const std::size_t from = at > 80 ? at - 80 : 0;
+  std::string out = "[";  // appended piece by piece: "[" + std::string trips GCC 12's -Wrestrict
+  out += std::to_string(line.size());
+  out += " bytes, from byte ";
+  out += std::to_string(from + 1);
+  out += "] ";
+  out.append(line, from, 160);
+  return out;
+}
+
+::testing::AssertionResult same_text(const std::string& got, const std::string& want) {
+  if (got == want) return ::testing::AssertionSuccess();
+  const std::vector<std::string> g = lines(got), w = lines(want);
+  for (std::size_t i = 0; i < std::max(g.size(), w.size()); ++i) {
+    if (i < g.size() && i < w.size() && g[i] == w[i]) continue;
+    const std::string a = i < g.size() ? g[i] : "<none>", b = i < w.size() ? w[i] : "<none>";
+    std::size_t at = 0;
+    while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
+    return ::testing::AssertionFailure() << "texts differ (" << g.size() << " and " << w.size()
+                                         << " lines), first at line " << i + 1 << ":\n  got:  " << excerpt(a, at)
+                                         << "\n  want: " << excerpt(b, at);
+  }
+  // The same lines: only a final line break differs.
+  return ::testing::AssertionFailure() << "the same " << g.size()
+                                       << " lines, but only one of the texts ends in a line break";
+}
+
 // VmHWM of a running child, in KiB, or -1 (gone, or not yet exec'd: before
 // exec it is this process's copy, with this process's high-water mark).
 inline long vm_hwm_kb(pid_t pid) {

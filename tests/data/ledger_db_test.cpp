@@ -14,26 +14,20 @@ namespace {
 
 using testing::TempDir;
 
-Catalog cat(const char* text) {
-  Result<Catalog> c = Catalog::parse(text, "cat.csv");
-  EXPECT_TRUE(c.ok()) << c.status().message();
-  return std::move(c).value();
-}
+using testing::value_of;
+
+Catalog cat(const char* text) { return value_of(Catalog::parse(text, "cat.csv")); }
 constexpr const char* kCatalog = "ID,ProductName,Stock,Variety,Price\nA,Water,5,Lemon,1.25\nB,Juice,0,Apple,2.00\n";
 
 std::unique_ptr<LedgerDb> writer(const std::string& path, bool wait = true) {
   LedgerOpenOptions o;
   o.write = true;
   o.wait = wait;
-  auto db = LedgerDb::open(path, o);
-  EXPECT_TRUE(db.ok()) << db.status().message();
-  return db.ok() ? std::move(db).value() : nullptr;
+  return value_of(LedgerDb::open(path, o));
 }
 
 std::unique_ptr<LedgerDb> reader(const std::string& path) {
-  auto db = LedgerDb::open(path, LedgerOpenOptions{});
-  EXPECT_TRUE(db.ok()) << db.status().message();
-  return db.ok() ? std::move(db).value() : nullptr;
+  return value_of(LedgerDb::open(path, LedgerOpenOptions{}));
 }
 
 std::int64_t sql_int(const std::string& path, const char* sql) {
@@ -76,7 +70,7 @@ TEST(LedgerDb, CommitsAGroupInOneTransaction) {
   ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
   Result<std::int64_t> run = db->begin_run({"day1.ndjson"}, "out.ndjson");
   ASSERT_TRUE(run.ok());
-  ASSERT_TRUE(db->unfinished_run().value().has_value());
+  ASSERT_TRUE(value_of(db->unfinished_run()).has_value());
 
   Stats stats(2);
   stats.records = 3;
@@ -108,8 +102,8 @@ TEST(LedgerDb, CommitsAGroupInOneTransaction) {
   EXPECT_EQ(o3.value()->status, OrderStatus::kRejected);
   EXPECT_EQ(o3.value()->reason, Reason::kInsufficientStock);
   EXPECT_EQ(o3.value()->product_id, "B");
-  EXPECT_FALSE(r->find_order("nope").value().has_value());
-  EXPECT_EQ(r->catalog().value().product(0).stock, 3);
+  EXPECT_FALSE(value_of(r->find_order("nope")).has_value());
+  EXPECT_EQ(value_of(r->catalog()).product(0).stock, 3);
 
   auto un = r->unfinished_run();
   ASSERT_TRUE(un.ok() && un.value());
@@ -125,8 +119,8 @@ TEST(LedgerDb, CommitsAGroupInOneTransaction) {
   EXPECT_EQ(*pending.value(), "2\nr3\n");  // bytes 295..300 of a group that ends at 300
 
   ASSERT_TRUE(db->end_run(run.value(), "", true).ok());
-  EXPECT_FALSE(r->unfinished_run().value().has_value());
-  EXPECT_FALSE(r->pending_results(run.value(), 295, 300).value().has_value());
+  EXPECT_FALSE(value_of(r->unfinished_run()).has_value());
+  EXPECT_FALSE(value_of(r->pending_results(run.value(), 295, 300)).has_value());
 }
 
 TEST(LedgerDb, AFailedCommitLeavesTheLastCommit) {
@@ -134,7 +128,7 @@ TEST(LedgerDb, AFailedCommitLeavesTheLastCommit) {
   const std::string path = dir.file("shop.ledger");
   auto db = writer(path);
   ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
-  std::int64_t run = db->begin_run({"-"}, "-").value();
+  std::int64_t run = value_of(db->begin_run({"-"}, "-"));
   LedgerGroup g;
   g.run = run;
   g.orders = {{"o1", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 1}};
@@ -152,9 +146,9 @@ TEST(LedgerDb, AFailedCommitLeavesTheLastCommit) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find(path), std::string::npos) << s.message();
   auto r = reader(path);
-  EXPECT_FALSE(r->find_order("o2").value().has_value());
-  EXPECT_EQ(r->catalog().value().product(0).stock, 4);
-  EXPECT_EQ(r->unfinished_run().value()->checkpoint.seq, 1u);
+  EXPECT_FALSE(value_of(r->find_order("o2")).has_value());
+  EXPECT_EQ(value_of(r->catalog()).product(0).stock, 4);
+  EXPECT_EQ(value_of(r->unfinished_run())->checkpoint.seq, 1u);
   EXPECT_EQ(db->order_count(), 1u);
   // The connection is still usable.
   g.orders.clear();
@@ -226,23 +220,23 @@ TEST(LedgerDb, CatalogUpdateAddsAndRepricesButNeverTouchesStock) {
   const std::string path = dir.file("shop.ledger");
   auto db = writer(path);
   ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
-  EXPECT_TRUE(db->catalog_changes(cat(kCatalog)).value().empty());
+  EXPECT_TRUE(value_of(db->catalog_changes(cat(kCatalog))).empty());
   // Same products and prices with other stock: no change.
-  EXPECT_TRUE(db->catalog_changes(cat("ID,ProductName,Stock,Variety,Price\nA,Water,99,Lemon,1.25\nB,Juice,7,Apple,2.00\n"))
-                  .value()
-                  .empty());
+  EXPECT_TRUE(
+      value_of(db->catalog_changes(cat("ID,ProductName,Stock,Variety,Price\nA,Water,99,Lemon,1.25\nB,Juice,7,Apple,2.00\n")))
+          .empty());
   Catalog next = cat("ID,ProductName,Stock,Variety,Price\nA,Water,99,Lemon,1.35\nB,Juice,7,Apple,2.00\nC,Tea,10,Green,3.00\n");
   auto changes = db->update_catalog(next);
   ASSERT_TRUE(changes.ok()) << changes.status().message();
   ASSERT_EQ(changes.value().size(), 2u);
   EXPECT_EQ(changes.value()[0], "price of A: 1.25 -> 1.35");
   EXPECT_EQ(changes.value()[1], "add C Tea(Green), price 3.00, stock 10");
-  Catalog now = db->catalog().value();
+  Catalog now = value_of(db->catalog());
   ASSERT_EQ(now.size(), 3u);
   EXPECT_EQ(now.product(now.find("A")).stock, 5);   // kept
   EXPECT_EQ(now.product(now.find("A")).price, 135);
   EXPECT_EQ(now.product(now.find("C")).stock, 10);  // new: the catalog's stock
-  EXPECT_TRUE(db->catalog_changes(next).value().empty());
+  EXPECT_TRUE(value_of(db->catalog_changes(next)).empty());
 }
 
 }  // namespace

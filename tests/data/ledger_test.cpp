@@ -12,14 +12,14 @@
 #include "data/codec/decoder.h"
 #include "data/codec/result_format.h"
 #include "data/model/stats.h"
+#include "tests/test_util.h"
 
 namespace orderflow {
 namespace {
 
 Catalog test_catalog() {
-  Result<Catalog> c = Catalog::parse("ID,ProductName,Stock,Variety,Price\nA,a,5,,1.25\nB,b,0,,2.00\nC,c,1000,,0.01\n", "cat.csv");
-  EXPECT_TRUE(c.ok());
-  return std::move(c).value();
+  return testing::value_of(
+      Catalog::parse("ID,ProductName,Stock,Variety,Price\nA,a,5,,1.25\nB,b,0,,2.00\nC,c,1000,,0.01\n", "cat.csv"));
 }
 
 // Runs records one at a time through decode -> resolve -> apply, the

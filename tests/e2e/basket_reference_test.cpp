@@ -460,7 +460,7 @@ TEST_P(BasketReferenceTest, DeterminismMatrixGivesTheSameBytes) {
         first_stock = stock;
         continue;
       }
-      EXPECT_TRUE(r.out == first_out) << label << ": results differ from 1 worker, batch 1";
+      EXPECT_TRUE(testing::same_text(r.out, first_out)) << label << ": results differ from 1 worker, batch 1";
       EXPECT_EQ(stock, first_stock) << label;
     }
   }

@@ -38,20 +38,20 @@ const char kBuiltinCsv[] =
 TEST(CatalogE2E, BuiltinAsJsonSortedById) {
   RunResult r = run({"catalog"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, kBuiltinJson);
+  EXPECT_TRUE(testing::same_text(r.out, kBuiltinJson));
   EXPECT_EQ(r.err, "");
   rapidjson::Document d;
   d.Parse(r.out.data(), r.out.size());
   ASSERT_TRUE(d.IsArray());
   EXPECT_EQ(d.Size(), 8u);
   RunResult explicit_json = run({"catalog", "--format", "json"});
-  EXPECT_EQ(explicit_json.out, kBuiltinJson);
+  EXPECT_TRUE(testing::same_text(explicit_json.out, kBuiltinJson));
 }
 
 TEST(CatalogE2E, BuiltinAsCsv) {
   RunResult r = run({"catalog", "--format", "csv"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, kBuiltinCsv);
+  EXPECT_TRUE(testing::same_text(r.out, kBuiltinCsv));
 }
 
 TEST(CatalogE2E, FromACsvFile) {

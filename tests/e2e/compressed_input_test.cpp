@@ -19,17 +19,6 @@
 namespace orderflow::testing {
 namespace {
 
-// Equal texts, or the first line that differs (results are too long to print whole).
-::testing::AssertionResult same_lines(const std::string& got, const std::string& want) {
-  std::vector<std::string> g = lines(got), w = lines(want);
-  for (std::size_t i = 0; i < std::max(g.size(), w.size()); ++i) {
-    std::string a = i < g.size() ? g[i] : "<none>", b = i < w.size() ? w[i] : "<none>";
-    if (a != b) return ::testing::AssertionFailure() << "line " << i + 1 << ": got\n  " << a << "\nwant\n  " << b;
-  }
-  if (got != want) return ::testing::AssertionFailure() << "the same lines, but not the same bytes";
-  return ::testing::AssertionSuccess();
-}
-
 // Runs in dir/sub, so that error texts name each input the same way ("o:7: ...").
 RunResult run_at(const TempDir& dir, const std::string& sub, const std::vector<std::string>& args) {
   RunOptions o;
@@ -63,13 +52,13 @@ TEST(CompressedInputE2E, GzipAndZstdGiveThePlainFilesResults) {
     for (const char* sub : {"gz", "zst"}) {
       RunResult got = run_at(dir, sub, {"process", "-q", "o"});
       EXPECT_EQ(got.exit_code, 0) << format << " " << sub << ": " << got.err;
-      EXPECT_TRUE(same_lines(got.out, want.out)) << format << " " << sub;
+      EXPECT_TRUE(same_text(got.out, want.out)) << format << " " << sub;
       // Standard input is told the same way.
       RunOptions o;
       o.stdin_file = dir.file(std::string(sub) + "/o");
       RunResult piped = run({"process", "-q"}, o);
       EXPECT_EQ(piped.exit_code, 0) << piped.err;
-      EXPECT_TRUE(same_lines(piped.out, want_stdin.out)) << format << " " << sub << " on stdin";
+      EXPECT_TRUE(same_text(piped.out, want_stdin.out)) << format << " " << sub << " on stdin";
     }
   }
 }
@@ -89,7 +78,7 @@ TEST(CompressedInputE2E, TheGzipAndZstdToolsOutputToo) {
     o.stdin_file = dir.file(std::string("o.ndjson.") + (std::string(tool) == "gzip" ? "gz" : "zst"));
     RunResult got = run({"process", "-q"}, o);
     EXPECT_EQ(got.exit_code, 0) << got.err;
-    EXPECT_TRUE(same_lines(got.out, want.out)) << tool;
+    EXPECT_TRUE(same_text(got.out, want.out)) << tool;
   }
 }
 
@@ -101,12 +90,12 @@ TEST(CompressedInputE2E, ConcatenatedMembersAndFramesAreOneStream) {
   write_at(dir, "zst", "ab", zstd_bytes(a) + zstd_bytes(b));
   write_at(dir, "gz", "empty", gzip_bytes(""));
   RunResult want = run_at(dir, "plain", {"process", "-q", "ab"});
-  EXPECT_TRUE(same_lines(run_at(dir, "gz", {"process", "-q", "ab"}).out, want.out));
-  EXPECT_TRUE(same_lines(run_at(dir, "zst", {"process", "-q", "ab"}).out, want.out));
+  EXPECT_TRUE(same_text(run_at(dir, "gz", {"process", "-q", "ab"}).out, want.out));
+  EXPECT_TRUE(same_text(run_at(dir, "zst", {"process", "-q", "ab"}).out, want.out));
   // An empty compressed file after it adds nothing.
   RunResult mixed = run_at(dir, "gz", {"process", "-q", "ab", "empty"});
   EXPECT_EQ(mixed.exit_code, 0) << mixed.err;
-  EXPECT_TRUE(same_lines(mixed.out, want.out));
+  EXPECT_TRUE(same_text(mixed.out, want.out));
 }
 
 TEST(CompressedInputE2E, TruncatedStreamFailsNamingTheFileAfterTheRecordsBeforeIt) {

@@ -96,7 +96,7 @@ class Docs : public ::testing::Test {
 
 TEST_F(Docs, TheBuildsCopiesAreTheProgramsOwn) {
   for (const char* f : {"orderflow.1", "orderflow.bash", "_orderflow"})
-    EXPECT_EQ(read_file(build_dir() + "/generated/" + f), read_file(dir.file(f))) << f << " drifted";
+    EXPECT_TRUE(testing::same_text(read_file(build_dir() + "/generated/" + f), read_file(dir.file(f)))) << f << " drifted";
 }
 
 TEST_F(Docs, ManPageRendersWithoutWarningsAndNamesEveryOption) {
@@ -203,7 +203,7 @@ TEST(Install, LayoutInADestdirWithoutAptGetOrTests) {
     Shell sections = sh("readelf -S " + quote(dest + "/usr/bin/orderflow"));
     EXPECT_EQ(sections.out.find(".symtab"), std::string::npos) << "not stripped";
   }
-  EXPECT_EQ(read_file(dest + "/usr/share/man/man1/orderflow.1"), read_file(build_dir() + "/generated/orderflow.1"));
+  EXPECT_TRUE(testing::same_text(read_file(dest + "/usr/share/man/man1/orderflow.1"), read_file(build_dir() + "/generated/orderflow.1")));
 }
 
 }  // namespace

@@ -152,17 +152,6 @@ std::string sql_text(const std::string& path, const std::string& sql) {
   return out;
 }
 
-// Big texts compared without gtest's diff (quadratic): the first line that differs.
-std::string first_difference(const std::string& a, const std::string& b) {
-  if (a == b) return "";
-  std::vector<std::string> x = lines(a), y = lines(b);
-  for (std::size_t i = 0; i < std::max(x.size(), y.size()); ++i) {
-    std::string l = i < x.size() ? x[i] : "(none)", r = i < y.size() ? y[i] : "(none)";
-    if (l != r) return "line " + std::to_string(i + 1) + ":\n  " + l + "\n  " + r;
-  }
-  return "same lines, other bytes";
-}
-
 // Polls `done` until it holds (true) or the hang guard passes (false).
 template <class F>
 bool wait_until(F&& done) {
@@ -195,7 +184,8 @@ TEST(LedgerProcess, NightlyRunsEqualOneRunOverAllTheirInput) {
   }
   write_file(dir.file("all.ndjson"), all);
 
-  std::vector<std::string> got, got_lines;
+  std::vector<std::string> got;
+  std::string got_text;  // every day's results without their seq
   for (std::size_t d = 0; d < days.size(); ++d) {
     std::string day = dir.file("day" + std::to_string(d + 1) + ".ndjson");
     std::vector<std::string> args = {"process", day, "--ledger", ledger, "-o", day + ".out", "-q"};
@@ -204,7 +194,7 @@ TEST(LedgerProcess, NightlyRunsEqualOneRunOverAllTheirInput) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const std::string& line : lines(read_file(day + ".out"))) {
       got.push_back(field(line, "status") + " " + field(line, "reason"));
-      got_lines.push_back(without_seq(line));
+      got_text += without_seq(line) + "\n";
     }
   }
   ASSERT_EQ(got.size(), want.size());
@@ -216,9 +206,9 @@ TEST(LedgerProcess, NightlyRunsEqualOneRunOverAllTheirInput) {
   // Exactly one in-memory run over the concatenation, record for record.
   auto one = run({"process", dir.file("all.ndjson"), "-c", catalog, "-q"});
   ASSERT_EQ(one.exit_code, 0);
-  std::vector<std::string> one_lines;
-  for (const std::string& line : lines(one.out)) one_lines.push_back(without_seq(line));
-  EXPECT_EQ(got_lines, one_lines);
+  std::string one_text;
+  for (const std::string& line : lines(one.out)) one_text += without_seq(line) + "\n";
+  EXPECT_TRUE(testing::same_text(got_text, one_text));
 
   auto stock = run({"ledger", "stock", ledger, "--format", "csv"});
   EXPECT_EQ(stock.out, "ID,ProductName,Stock,Variety,Price\nA,Water," + std::to_string(ref.stock["A"]) +
@@ -287,7 +277,7 @@ TEST(LedgerProcess, BasketsAcrossNightsEqualOneRun) {
   EXPECT_EQ(field(got.front(), "status"), "Completed") << got.front();
   EXPECT_EQ(field(got.back(), "status"), "Reversed") << got.back();
 
-  EXPECT_EQ(run({"ledger", "stock", ledger, "--format", "csv"}).out, read_file(dir.file("stock.csv")));
+  EXPECT_TRUE(testing::same_text(run({"ledger", "stock", ledger, "--format", "csv"}).out, read_file(dir.file("stock.csv"))));
   auto show = run({"ledger", "show", ledger, "b1"});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("\"items\":[{\"productId\":\"A\",\"amount\":2},{\"productId\":\"C\",\"amount\":1},"
@@ -366,15 +356,15 @@ TEST(LedgerProcess, CrashDrillKillNineThenTheSameCommandAgain) {
   }
   EXPECT_GE(kills, 10);
   ASSERT_EQ(integrity(ledger), "ok\n");
-  EXPECT_EQ(first_difference(read_file(out), read_file(clean_out)), "");
-  EXPECT_EQ(run({"ledger", "stock", ledger}).out, run({"ledger", "stock", clean_ledger}).out);
+  EXPECT_TRUE(testing::same_text(read_file(out), read_file(clean_out)));
+  EXPECT_TRUE(testing::same_text(run({"ledger", "stock", ledger}).out, run({"ledger", "stock", clean_ledger}).out));
   const char* dump = "SELECT * FROM orders ORDER BY id";
-  EXPECT_EQ(first_difference(sql_text(ledger, dump), sql_text(clean_ledger, dump)), "");
+  EXPECT_TRUE(testing::same_text(sql_text(ledger, dump), sql_text(clean_ledger, dump)));
   std::vector<std::string> show = {"ledger", "show", ledger};
   for (int i = 1; i <= n; i += 97) show.push_back("o" + std::to_string(i));
   std::vector<std::string> show_clean = show;
   show_clean[2] = clean_ledger;
-  EXPECT_EQ(run(show).out, run(show_clean).out);
+  EXPECT_TRUE(testing::same_text(run(show).out, run(show_clean).out));
   auto runs = lines(run({"ledger", "runs", ledger}).out);
   ASSERT_EQ(runs.size(), 1u);  // one run, continued
   EXPECT_NE(runs[0].find("\"state\":\"finished\""), std::string::npos);
@@ -402,7 +392,7 @@ TEST(LedgerProcess, StdinContinuesWhenTheSameBytesArePipedAgain) {
   auto again = testing::run_with_input({"process", "--ledger", ledger, "-o", dir.file("out"), "-q", "--batch", "64"}, text);
   EXPECT_EQ(again.exit_code, 0) << again.err;
   auto clean = testing::run_with_input({"process", "-o", dir.file("clean"), "-q"}, text);
-  EXPECT_EQ(first_difference(read_file(dir.file("out")), read_file(dir.file("clean"))), "");
+  EXPECT_TRUE(testing::same_text(read_file(dir.file("out")), read_file(dir.file("clean"))));
   // Stock: 20 MWBLU, so 20 completed in all, once.
   EXPECT_EQ(sql_text(ledger, "SELECT count(*) FROM orders WHERE status='Completed'"), "20\n");
 }
@@ -575,7 +565,7 @@ TEST(LedgerProcess, AFullDiskDuringACommitFailsCleanlyAndTheSameCommandContinues
   auto one = run({"process", dir.file("in.ndjson"), "-c", catalog, "-o", "none", "-q", "--stock-out",
                   dir.file("stock.csv")});
   ASSERT_EQ(one.exit_code, 0);
-  EXPECT_EQ(run({"ledger", "stock", ledger, "--format", "csv"}).out, read_file(dir.file("stock.csv")));
+  EXPECT_TRUE(testing::same_text(run({"ledger", "stock", ledger, "--format", "csv"}).out, read_file(dir.file("stock.csv"))));
   EXPECT_EQ(sql_text(ledger, "SELECT count(*) FROM orders"), sql_text(ledger, "SELECT count(DISTINCT id) FROM orders"));
   EXPECT_EQ(integrity(ledger), "ok\n");
 }

@@ -469,7 +469,7 @@ TEST_P(ReferenceTest, SameBytesForAnyWorkersBatchAndBuffer) {
       ASSERT_FALSE(first_out.empty());
       continue;
     }
-    EXPECT_TRUE(r.out == first_out) << label << ": results differ from the first run";
+    EXPECT_TRUE(testing::same_text(r.out, first_out)) << label << ": results differ from the first run";
     EXPECT_EQ(summary, first_summary) << label;
   }
 }

@@ -132,8 +132,8 @@ TEST_P(Resume, AStoppedRunContinuedFromItsSummaryIsOneUninterruptedRun) {
                                     "--resume", dir.file("s1.json"), "--stock-out", dir.file("st2.csv")},
                                    input);
   ASSERT_EQ(part2.exit_code, 0) << part2.err;
-  EXPECT_TRUE(read_file(dir.file("p1.ndjson")) + part2.out == full.out) << "the two parts differ from one run";
-  EXPECT_EQ(read_file(dir.file("st2.csv")), read_file(dir.file("full.csv")));
+  EXPECT_TRUE(testing::same_text(read_file(dir.file("p1.ndjson")) + part2.out, full.out)) << "the two parts differ from one run";
+  EXPECT_TRUE(testing::same_text(read_file(dir.file("st2.csv")), read_file(dir.file("full.csv"))));
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, Resume,

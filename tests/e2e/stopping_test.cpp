@@ -82,8 +82,8 @@ TEST_P(GracefulClose, SigintStopsIntakeAndTheResumedRunCompletesThePicture) {
                                    "--stock-out", dir.file("stock2.csv")},
                                   s.bytes);
   ASSERT_EQ(rest.exit_code, 0) << rest.err;
-  EXPECT_TRUE(part1 + rest.out == full.out) << "the two halves differ from one uninterrupted run";
-  EXPECT_EQ(read_file(dir.file("stock2.csv")), read_file(dir.file("full-stock.csv")));
+  EXPECT_TRUE(testing::same_text(part1 + rest.out, full.out)) << "the two halves differ from one uninterrupted run";
+  EXPECT_TRUE(testing::same_text(read_file(dir.file("stock2.csv")), read_file(dir.file("full-stock.csv"))));
 }
 
 INSTANTIATE_TEST_SUITE_P(Cuts, GracefulClose, ::testing::Values(1, 1500, 22222));

@@ -57,7 +57,7 @@ TEST(ChunkWriterTest, WritesEveryChunkWholeAndInOrder) {
     out.finish();  // idempotent
   }
   ::close(fd);
-  EXPECT_EQ(testing::read_file(path), expected);
+  EXPECT_TRUE(testing::same_text(testing::read_file(path), expected));
 }
 
 TEST(ChunkWriterTest, AWriteErrorIsReportedAndStopsTheProducer) {

@@ -12,14 +12,14 @@
 
 #include "data/catalog/catalog.h"
 #include "engine/partition_wire.h"
+#include "tests/test_util.h"
 
 namespace orderflow {
 namespace {
 
 Catalog test_catalog() {
-  Result<Catalog> c = Catalog::parse("ID,ProductName,Stock,Variety,Price\nA,a,5,,1.25\nB,b,3,,2.00\n", "cat.csv");
-  EXPECT_TRUE(c.ok());
-  return std::move(c).value();
+  return testing::value_of(
+      Catalog::parse("ID,ProductName,Stock,Variety,Price\nA,a,5,,1.25\nB,b,3,,2.00\n", "cat.csv"));
 }
 
 // One orders message holding `lines` (NDJSON records), numbered from first_seq.

@@ -18,6 +18,7 @@
 #include "data/ledger/ledger.h"
 #include "data/codec/result_format.h"
 #include "tests/sanitizers.h"
+#include "tests/test_util.h"
 
 namespace orderflow {
 namespace {
@@ -114,7 +115,7 @@ Outcome run(const Catalog& catalog, const std::string& input, const PipelineOpti
 
 class PipelineTest : public ::testing::Test {
  protected:
-  Catalog catalog = std::move(Catalog::parse(kCatalog, "cat.csv")).value();
+  Catalog catalog = testing::value_of(Catalog::parse(kCatalog, "cat.csv"));
 };
 
 TEST_F(PipelineTest, ShardedResultsAreByteIdenticalToTheSequentialReferenceForEverySetting) {
@@ -133,7 +134,7 @@ TEST_F(PipelineTest, ShardedResultsAreByteIdenticalToTheSequentialReferenceForEv
         std::string label = std::to_string(workers) + " workers, batch " + std::to_string(batch) + ", buffer " +
                             std::to_string(buffer);
         ASSERT_TRUE(r.report.status.ok()) << label << ": " << r.report.status.message();
-        EXPECT_TRUE(r.out == reference) << label << ": results differ from the sequential reference";
+        EXPECT_TRUE(testing::same_text(r.out, reference)) << label << ": results differ from the sequential reference";
         EXPECT_EQ(r.report.final_stock, reference_stock) << label;
         EXPECT_EQ(r.report.stats.records, static_cast<std::uint64_t>(kRecords)) << label;
       }
@@ -150,7 +151,7 @@ TEST_F(PipelineTest, RendezvousChannelsWorkToo) {
   o.batch_records = 16;
   o.buffer_batches = 0;
   Outcome r = run(catalog, input, o);
-  EXPECT_TRUE(r.out == reference);
+  EXPECT_TRUE(testing::same_text(r.out, reference));
 }
 
 // Shared stores apply concurrently: which racing order gets the last unit may
@@ -197,17 +198,13 @@ TEST_F(PipelineTest, UnorderedResultsAreTheSameLinesInSomeOrder) {
   o.unordered = true;
   Outcome r = run(catalog, input, o);
   auto sorted_lines = [](const std::string& text) {
-    std::vector<std::string> v;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      std::size_t nl = text.find('\n', pos);
-      v.push_back(text.substr(pos, nl - pos));
-      pos = nl + 1;
-    }
+    std::vector<std::string> v = testing::lines(text);
     std::sort(v.begin(), v.end());
-    return v;
+    std::string sorted;
+    for (const std::string& line : v) sorted += line + "\n";
+    return sorted;
   };
-  EXPECT_EQ(sorted_lines(r.out), sorted_lines(reference));
+  EXPECT_TRUE(testing::same_text(sorted_lines(r.out), sorted_lines(reference)));
 }
 
 TEST_F(PipelineTest, StrictStopsAtTheFirstInvalidRecordAfterApplyingTheOnesBefore) {
@@ -263,7 +260,7 @@ TEST_F(PipelineTest, RecordsCutByBlockBoundariesAndOddReadsAreDecodedAlike) {
   feeder.join();
   ::close(fds[0]);
   ASSERT_TRUE(r.status.ok()) << r.status.message();
-  EXPECT_TRUE(contents(out) == reference) << "results differ from the sequential reference";
+  EXPECT_TRUE(testing::same_text(contents(out), reference)) << "results differ from the sequential reference";
   EXPECT_EQ(r.final_stock, reference_stock);
   ::close(out);
 }
