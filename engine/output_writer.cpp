@@ -31,7 +31,7 @@ bool OutputWriter::wait_writable() {
 bool OutputWriter::write(const char* p, std::size_t n) { return write_parts({std::string_view(p, n)}); }
 
 bool OutputWriter::write_parts(const std::vector<std::string_view>& parts) {
-  if (closed_ || !status_.ok()) return false;
+  if (closed_ || abandoned_ || !status_.ok()) return false;
   if (fd_ < 0) return true;
   constexpr std::size_t kIovMax = 512;  // well under IOV_MAX (1024 on Linux)
   std::vector<iovec> iov;

@@ -209,6 +209,13 @@ TEST(OutputWriter, AReaderThatTakesNothingIsAbandonedOnlyOnceGiveUpEnded) {
   EXPECT_FALSE(w.closed());
   EXPECT_TRUE(w.status().ok());
   EXPECT_EQ(w.bytes_written(), 0u);
+  // Given up means dropped from now on, like a closed output, even once the
+  // reader makes room again.
+  char room[8192];
+  ASSERT_EQ(::read(pipe.r, room, sizeof room), static_cast<ssize_t>(sizeof room));
+  EXPECT_FALSE(w.write("later\n"));
+  EXPECT_FALSE(w.write_parts({"and", "later\n"}));
+  EXPECT_EQ(w.bytes_written(), 0u);
 }
 
 }  // namespace
