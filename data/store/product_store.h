@@ -9,8 +9,10 @@
 //   striped        a lock per product, each on its own cache line. Thread-safe.
 //   atomic         lock-free compare-and-swap on each product's stock. Thread-safe.
 //   check-then-act load, check, then store stock - amount as two separate atomic
-//                  steps: no data race in the C++ sense, but updates are lost and
-//                  stock oversold under contention. Exists to show that race.
+//                  steps: no data race in the C++ sense (defined behaviour), but a
+//                  race condition: updates are lost and stock oversold under
+//                  contention (never below zero; see the end of this comment).
+//                  Exists to show that race condition (check_then_act_store.h).
 //
 // Baskets (SPEC.md "Linked orders"): take_all() takes every item's units or
 // none. The items are checked in item order, each against its product's stock
