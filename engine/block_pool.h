@@ -8,10 +8,10 @@
 // pool's shared state alive); at most `keep_max` idle blocks are kept.
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "data/model/batch.h"
+#include "engine/thread_annotations.h"
 
 namespace orderflow {
 
@@ -25,7 +25,7 @@ class BlockPool {
   InputBlockRef get() {
     std::unique_ptr<char[]> bytes;
     {
-      std::lock_guard<std::mutex> lock(shared_->mu);
+      MutexLock lock(shared_->mu);
       if (!shared_->idle.empty()) {
         bytes = std::move(shared_->idle.back());
         shared_->idle.pop_back();
@@ -35,7 +35,7 @@ class BlockPool {
     auto* block = new InputBlock{std::move(bytes), shared_->block_bytes};
     return InputBlockRef(block, [shared = shared_](InputBlock* b) {
       {
-        std::lock_guard<std::mutex> lock(shared->mu);
+        MutexLock lock(shared->mu);
         if (shared->idle.size() < shared->keep_max) shared->idle.push_back(std::move(b->data));
       }
       delete b;
@@ -47,8 +47,8 @@ class BlockPool {
     Shared(std::size_t bytes, std::size_t keep) : block_bytes(bytes), keep_max(keep) {}
     const std::size_t block_bytes;
     const std::size_t keep_max;
-    std::mutex mu;
-    std::vector<std::unique_ptr<char[]>> idle;  // GUARDED_BY(mu)
+    Mutex mu;
+    std::vector<std::unique_ptr<char[]>> idle GUARDED_BY(mu);
   };
   std::shared_ptr<Shared> shared_;
 };

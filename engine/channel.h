@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "engine/context.h"
+#include "engine/thread_annotations.h"
 
 namespace orderflow {
 
@@ -134,7 +135,7 @@ class Channel {
   // no receiver waiting) or kClosed; v untouched unless kOk.
   // Thread-safe. Never blocks (beyond the channel's short internal lock).
   ChannelStatus try_send(T&& v) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return try_send_locked(v);
   }
   ChannelStatus try_send(const T& v) requires std::copy_constructible<T> {
@@ -170,7 +171,7 @@ class Channel {
   // Receives without waiting: kOk, kEmpty, or kClosed (closed and drained).
   // Thread-safe. Never blocks (beyond the channel's short internal lock).
   ChannelStatus try_recv(T& out) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (take_locked(assign_to(out), 1) > 0) return ChannelStatus::kOk;
     return closed_.load(std::memory_order_relaxed) ? ChannelStatus::kClosed : ChannelStatus::kEmpty;
   }
@@ -199,7 +200,7 @@ class Channel {
   // nothing buffered when a receiver blocks). Buffered items stay receivable.
   // Returns true only for the call that closed it. Thread-safe. Never blocks.
   bool close() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (closed_.load(std::memory_order_relaxed)) return false;
     closed_.store(true, std::memory_order_release);
     while (RecvWaiter* r = recvq_.pop_front()) complete(r, ChannelStatus::kClosed);
@@ -219,11 +220,11 @@ class Channel {
   // Number of threads blocked in a send / a receive right now. For tests
   // (to wait until a thread is really blocked before acting). Thread-safe.
   std::size_t blocked_senders_for_testing() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return sendq_.size;
   }
   std::size_t blocked_receivers_for_testing() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return recvq_.size;
   }
 
@@ -348,9 +349,9 @@ class Channel {
     w->cv.notify_one();  // under mu_: the waiter cannot return (and destroy cv) before we unlock
   }
 
-  // ---- ring buffer, REQUIRES mu_
+  // ---- ring buffer (REQUIRES(mu_), checked by `make tsa`)
 
-  void push_back(T&& v) noexcept {
+  void push_back(T&& v) noexcept REQUIRES(mu_) {
     assert(count_ < capacity_);
     std::size_t tail = head_ + count_;
     if (tail >= capacity_) tail -= capacity_;
@@ -359,7 +360,7 @@ class Channel {
     size_.store(count_, std::memory_order_relaxed);
   }
 
-  T pop_front() noexcept {
+  T pop_front() noexcept REQUIRES(mu_) {
     assert(count_ > 0);
     T* slot = buf_ + head_;
     T v(std::move(*slot));
@@ -370,10 +371,10 @@ class Channel {
     return v;
   }
 
-  // ---- non-blocking steps, REQUIRES mu_
+  // ---- non-blocking steps (REQUIRES(mu_))
 
   // kOk (v moved from), kClosed, or kFull.
-  ChannelStatus try_send_locked(T& v) noexcept {
+  ChannelStatus try_send_locked(T& v) noexcept REQUIRES(mu_) {
     if (closed_.load(std::memory_order_relaxed)) return ChannelStatus::kClosed;
     if (RecvWaiter* r = recvq_.pop_front()) {  // invariant (2): the buffer is empty
       assert(count_ == 0);
@@ -390,7 +391,7 @@ class Channel {
 
   // Passes up to `limit` items to sink(T&&) in FIFO order; returns how many.
   template <class Sink>
-  std::size_t take_locked(Sink&& sink, std::size_t limit) noexcept {
+  std::size_t take_locked(Sink&& sink, std::size_t limit) noexcept REQUIRES(mu_) {
     std::size_t n = 0;
     while (n < limit && count_ > 0) {
       sink(pop_front());
@@ -420,10 +421,9 @@ class Channel {
   // Blocks as waiter w (already queued on q) until it is completed or ctx
   // ends. REQUIRES: lock holds mu_.
   template <class W>
-  static ChannelStatus wait_locked(std::unique_lock<std::mutex>& lock, W& w, WaitQueue<W>& q,
-                                   const Context* ctx) {
+  static ChannelStatus wait_locked(UniqueLock& lock, W& w, WaitQueue<W>& q, const Context* ctx) {
     if (ctx == nullptr) {
-      while (!w.done) w.cv.wait(lock);
+      while (!w.done) w.cv.wait(lock.native());
       return w.status;
     }
     const std::optional<Context::Clock::time_point> deadline = ctx->deadline();
@@ -433,9 +433,9 @@ class Channel {
         return channel_status(e);
       }
       if (deadline) {
-        w.cv.wait_until(lock, *deadline);
+        w.cv.wait_until(lock.native(), *deadline);
       } else {
-        w.cv.wait(lock);
+        w.cv.wait(lock.native());
       }
     }
     return w.status;
@@ -446,7 +446,7 @@ class Channel {
   // between a waiter's check of ctx and its wait.
   DoneRegistration wake_on_done(const Context& ctx, std::condition_variable* cv) {
     return ctx.on_done([this, cv] {
-      std::lock_guard<std::mutex> g(mu_);
+      MutexLock g(mu_);
       cv->notify_one();
     });
   }
@@ -461,7 +461,7 @@ class Channel {
     std::optional<SendWaiter> w;
     DoneRegistration reg;
     bool registered = false;
-    std::unique_lock<std::mutex> lock(mu_);
+    UniqueLock lock(mu_);
     std::size_t i = 0;
     while (i < items.size()) {
       ChannelStatus s = try_send_locked(items[i]);
@@ -498,7 +498,7 @@ class Channel {
     std::optional<RecvWaiter> w;
     DoneRegistration reg;
     bool registered = false;
-    std::unique_lock<std::mutex> lock(mu_);
+    UniqueLock lock(mu_);
     for (;;) {
       if (take_locked(sink, limit) > 0) return ChannelStatus::kOk;
       if (closed_.load(std::memory_order_relaxed)) return ChannelStatus::kClosed;
@@ -532,14 +532,13 @@ class Channel {
   }
 
   const std::size_t capacity_;
-  T* const buf_;  // capacity_ slots; [head_, head_ + count_) mod capacity_ are live
+  T* const buf_ PT_GUARDED_BY(mu_);  // capacity_ slots; [head_, head_ + count_) mod capacity_ are live
 
-  mutable std::mutex mu_;
-  // GUARDED_BY(mu_):
-  std::size_t head_ = 0;
-  std::size_t count_ = 0;
-  WaitQueue<SendWaiter> sendq_;
-  WaitQueue<RecvWaiter> recvq_;
+  mutable Mutex mu_;
+  std::size_t head_ GUARDED_BY(mu_) = 0;
+  std::size_t count_ GUARDED_BY(mu_) = 0;
+  WaitQueue<SendWaiter> sendq_ GUARDED_BY(mu_);
+  WaitQueue<RecvWaiter> recvq_ GUARDED_BY(mu_);
   std::atomic<bool> closed_{false};       // written under mu_; read lock-free by closed()
   std::atomic<std::size_t> size_{0};      // mirror of count_ for size_approx()
 };

@@ -24,6 +24,8 @@
 #include <cassert>
 #include <exception>
 
+#include "engine/thread_annotations.h"
+
 namespace orderflow {
 
 const char* to_string(ContextError e) noexcept {
@@ -54,7 +56,8 @@ struct DoneCallback : std::enable_shared_from_this<DoneCallback> {
 
   std::function<void()> fn;
   std::shared_ptr<CancelScope> owner;  // aliasing pointer; keeps the scope alive
-  // GUARDED_BY(owner->mu):
+  // Guarded by owner->mu (not annotated: CancelScope is not defined yet here,
+  // so the analysis cannot name its mutex):
   State state = State::kLinked;
   DoneCallback* prev = nullptr;
   DoneCallback* next = nullptr;
@@ -102,15 +105,16 @@ class CancelScope final : public ContextNode, public ScopeHead {
   }
 
   // Called once by with_deadline before the scope is published: links it to
-  // `p`, or makes it born ended.
-  void attach_to(CancelScope* p) {
+  // `p`, or makes it born ended. Not analysed: until it is published nobody
+  // else can reach this scope, so its own fields are written without its mu.
+  void attach_to(CancelScope* p) NO_THREAD_SAFETY_ANALYSIS {
     if (state.load(std::memory_order_relaxed) == kLiveWithDeadline && Clock::now() >= deadline) {
       state.store(kExpiredState, std::memory_order_release);
       finished = true;
       return;
     }
     if (!p->can_end) return;  // nothing above can ever cancel us
-    std::unique_lock<std::mutex> lock(p->mu);
+    UniqueLock lock(p->mu);
     const ContextError pe = p->current_err();
     if (pe != ContextError::kNone) {
       lock.unlock();
@@ -128,7 +132,7 @@ class CancelScope final : public ContextNode, public ScopeHead {
   }
 
   void remove_child(CancelScope* c) noexcept {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     if (!c->linked) return;
     if (c->prev_sibling != nullptr) {
       c->prev_sibling->next_sibling = c->next_sibling;
@@ -142,10 +146,10 @@ class CancelScope final : public ContextNode, public ScopeHead {
   }
 
   // Ends this scope and its subtree; claims their callbacks onto *run.
-  // REQUIRES: mu held. Returns false if it had already been done.
+  // Returns false if it had already been done.
   // Descendants end before this scope's state changes, so anyone who sees a
   // context done (acquire) also sees all its descendants done.
-  bool cancel_locked(ContextError cause, DoneCallback** run) noexcept {
+  bool cancel_locked(ContextError cause, DoneCallback** run) noexcept REQUIRES(mu) {
     if (finished) return false;
     finished = true;
     const ContextError recorded = cause_if_ended_now(cause);
@@ -154,7 +158,7 @@ class CancelScope final : public ContextNode, public ScopeHead {
       c->prev_sibling = c->next_sibling = nullptr;
       c->linked = false;
       {
-        std::lock_guard<std::mutex> child_lock(c->mu);
+        MutexLock child_lock(c->mu);
         c->cancel_locked(recorded, run);
       }
       c = next;
@@ -187,7 +191,7 @@ class CancelScope final : public ContextNode, public ScopeHead {
   void cancel(ContextError cause) noexcept {
     DoneCallback* run = nullptr;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      MutexLock lock(mu);
       if (!cancel_locked(cause, &run)) return;
     }
     if (parent_scope != nullptr) parent_scope->remove_child(this);
@@ -201,7 +205,7 @@ class CancelScope final : public ContextNode, public ScopeHead {
       const std::shared_ptr<DoneCallback> keep = std::move(cb->keep_alive);
       CancelScope* owner = cb->owner.get();
       {
-        std::lock_guard<std::mutex> lock(owner->mu);
+        MutexLock lock(owner->mu);
         if (cb->state == DoneCallback::State::kRevoked) continue;
         assert(cb->state == DoneCallback::State::kClaimed);
         cb->state = DoneCallback::State::kRunning;
@@ -209,7 +213,7 @@ class CancelScope final : public ContextNode, public ScopeHead {
       }
       cb->fn();  // noexcept context: a throwing callback terminates, as documented
       {
-        std::lock_guard<std::mutex> lock(owner->mu);
+        MutexLock lock(owner->mu);
         cb->state = DoneCallback::State::kDone;
         owner->cv.notify_all();
       }
@@ -217,14 +221,15 @@ class CancelScope final : public ContextNode, public ScopeHead {
   }
 
   const bool can_end;  // false only for background()
-  std::mutex mu;
+  Mutex mu;
   std::condition_variable cv;  // signalled when the scope ends and when a callback returns
-  // GUARDED_BY(mu):
-  bool finished = false;
-  CancelScope* first_child = nullptr;
-  std::size_t child_count = 0;
-  DoneCallback* first_cb = nullptr;
-  // Links in the parent's child list, GUARDED_BY(parent_scope->mu). parent_scope
+  bool finished GUARDED_BY(mu) = false;
+  CancelScope* first_child GUARDED_BY(mu) = nullptr;
+  std::size_t child_count GUARDED_BY(mu) = 0;
+  DoneCallback* first_cb GUARDED_BY(mu) = nullptr;
+  // Links in the parent's child list, guarded by the parent's mu
+  // (parent_scope->mu; not annotated: the parent locks its own mu to unlink a
+  // child, which the analysis cannot tell is the same mutex). parent_scope
   // itself is written once, before the scope is published.
   CancelScope* parent_scope = nullptr;
   CancelScope* prev_sibling = nullptr;
@@ -293,7 +298,7 @@ void DoneRegistration::reset() noexcept {
   if (!cb_) return;
   const std::shared_ptr<DoneCallback> cb = std::move(cb_);
   CancelScope* owner = cb->owner.get();
-  std::unique_lock<std::mutex> lock(owner->mu);
+  UniqueLock lock(owner->mu);
   switch (cb->state) {
     case DoneCallback::State::kLinked:
       if (cb->prev != nullptr) {
@@ -311,7 +316,7 @@ void DoneRegistration::reset() noexcept {
     case DoneCallback::State::kRunning:
       // From inside the callback itself: do not wait for ourselves.
       if (cb->runner == std::this_thread::get_id()) break;
-      owner->cv.wait(lock, [&] { return cb->state == DoneCallback::State::kDone; });
+      owner->cv.wait(lock.native(), [&] { return cb->state == DoneCallback::State::kDone; });
       break;
     case DoneCallback::State::kDone:
     case DoneCallback::State::kRevoked:
@@ -339,15 +344,15 @@ void Context::wait() const { wait_until(Clock::time_point::max()); }
 bool Context::wait_until(Clock::time_point timeout_at) const {
   if (done()) return true;
   CancelScope* s = detail::as_scope(scope_);
-  std::unique_lock<std::mutex> lock(s->mu);
+  UniqueLock lock(s->mu);
   for (;;) {
     if (done()) return true;
     if (timeout_at != Clock::time_point::max() && Clock::now() >= timeout_at) return false;
     const Clock::time_point until = std::min(timeout_at, s->deadline);
     if (until == Clock::time_point::max()) {
-      s->cv.wait(lock);
+      s->cv.wait(lock.native());
     } else {
-      s->cv.wait_until(lock, until);
+      s->cv.wait_until(lock.native(), until);
     }
   }
 }
@@ -359,7 +364,7 @@ DoneRegistration Context::on_done(std::function<void()> callback) const {
   cb->fn = std::move(callback);
   cb->owner = std::shared_ptr<CancelScope>(node_, s);
   {
-    std::lock_guard<std::mutex> lock(s->mu);
+    MutexLock lock(s->mu);
     if (!s->finished && s->current_err() == ContextError::kNone) {
       cb->next = s->first_cb;
       if (cb->next != nullptr) cb->next->prev = cb.get();
@@ -380,7 +385,7 @@ const void* Context::find_value(const void* key) const noexcept {
 
 std::size_t Context::child_count_for_testing() const {
   CancelScope* s = detail::as_scope(scope_);
-  std::lock_guard<std::mutex> lock(s->mu);
+  MutexLock lock(s->mu);
   return s->child_count;
 }
 

@@ -32,7 +32,7 @@ void WorkerPool::run(std::size_t worker_index) noexcept {
 
 void WorkerPool::record(std::exception_ptr e) noexcept {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (first_error_) {
       ++dropped_;
       return;
@@ -48,12 +48,12 @@ std::exception_ptr WorkerPool::join() {
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return first_error_;
 }
 
 std::size_t WorkerPool::dropped_exceptions() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return dropped_;
 }
 

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "engine/context.h"
+#include "engine/thread_annotations.h"
 
 namespace orderflow {
 
@@ -73,9 +74,9 @@ class WorkerPool {
   const WorkerFn fn_;
   const CancelFunc cancel_on_error_;
   std::atomic<bool> failed_{false};
-  mutable std::mutex mu_;
-  std::exception_ptr first_error_;   // GUARDED_BY(mu_)
-  std::size_t dropped_ = 0;          // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::exception_ptr first_error_ GUARDED_BY(mu_);
+  std::size_t dropped_ GUARDED_BY(mu_) = 0;
   std::mutex join_mu_;               // serialises join()
   std::size_t size_ = 0;
   std::vector<std::thread> threads_;  // last: started after everything above exists

@@ -77,7 +77,7 @@ void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial
   for (Record& r : b.records)
     if (!r.decided) cancel(r, index_, why);  // only after a hard stop
   {
-    std::lock_guard<std::mutex> lock(partial.mu);
+    MutexLock lock(partial.mu);
     for (const Record& r : b.records) partial.stats.count(r, b.items);
   }
   if (format_results_) formatter.format(b, b.out);
@@ -102,7 +102,7 @@ void ApplyStage::run(std::size_t k) {
 Stats ApplyStage::snapshot() const {
   Stats total(catalog_.size());
   for (std::size_t k = 0; k < threads_; ++k) {
-    std::lock_guard<std::mutex> lock(partials_[k].mu);
+    MutexLock lock(partials_[k].mu);
     total.merge(partials_[k].stats);
   }
   return total;
@@ -111,7 +111,7 @@ Stats ApplyStage::snapshot() const {
 std::uint64_t ApplyStage::records_done() const {
   std::uint64_t n = 0;
   for (std::size_t k = 0; k < threads_; ++k) {
-    std::lock_guard<std::mutex> lock(partials_[k].mu);
+    MutexLock lock(partials_[k].mu);
     n += partials_[k].stats.records;
   }
   return n;

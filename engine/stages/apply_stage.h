@@ -37,6 +37,7 @@
 #include "engine/channel.h"
 #include "engine/stages/job.h"
 #include "engine/stages/run_control.h"
+#include "engine/thread_annotations.h"
 
 namespace orderflow {
 
@@ -58,8 +59,8 @@ class ApplyStage {
  private:
   // One applier's partial statistics. Locked once per batch, so snapshot() can read it.
   struct alignas(64) Partial {
-    mutable std::mutex mu;
-    Stats stats;  // GUARDED_BY(mu)
+    mutable Mutex mu;
+    Stats stats GUARDED_BY(mu);
   };
   void apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& queue);  // as the owner's applier
   void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);

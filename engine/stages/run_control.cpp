@@ -21,7 +21,7 @@ void RunControl::end() {
 
 void RunControl::stop(Status s) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (failure_.ok()) failure_ = std::move(s);
   }
   cancel_run_();
@@ -29,7 +29,7 @@ void RunControl::stop(Status s) {
 
 void RunControl::fail(Status s) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (failure_.ok()) failure_ = std::move(s);
   }
   failed_.store(true, std::memory_order_release);
@@ -38,7 +38,7 @@ void RunControl::fail(Status s) {
 }
 
 Status RunControl::failure() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return failure_;
 }
 

@@ -22,6 +22,7 @@
 #include "data/base/status.h"
 #include "data/model/order.h"
 #include "engine/context.h"
+#include "engine/thread_annotations.h"
 
 namespace orderflow {
 
@@ -77,8 +78,8 @@ class RunControl {
   CancelFunc cancel_intake_;
   DoneRegistration run_closes_intake_;
   std::vector<std::function<void()>> closers_;
-  mutable std::mutex mu_;
-  Status failure_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  Status failure_ GUARDED_BY(mu_);
   std::atomic<bool> failed_{false};
 };
 
