@@ -37,7 +37,7 @@ struct BenchCmdOptions {
   std::uint32_t repeat = 3;
   std::string work_time = "0";
   std::string order_timeout;
-  std::string format = "table";
+  std::string format{enum_name(kBenchFormats, BenchFormat::kTable)};
   std::string plot;
   std::uint64_t seed = 1;
   double baskets = 0;
@@ -166,9 +166,7 @@ int run_bench_cmd(const BenchCmdOptions& o) {
     }
   }
   warn_about_short_cells(report.value());
-  const std::string text = o.format == "csv"    ? format_bench_csv(report.value())
-                           : o.format == "json" ? format_bench_json(report.value())
-                                                : format_bench_table(report.value());
+  const std::string text = format_bench(report.value(), *enum_value(kBenchFormats, o.format));  // IsMember checked it
   if (!write_all(1, text)) {
     if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // | head: stop quietly
     print_error("cannot write to standard output: " + errno_text(errno));
@@ -183,7 +181,7 @@ CommandRun setup_bench(CLI::App& sub) {
   auto o = std::make_shared<BenchCmdOptions>();
   sub.add_option("--store", o->stores, "stores to compare, comma-separated (default: all five)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"sharded", "mutex", "striped", "atomic", "check-then-act"}));
+      ->check(CLI::IsMember(enum_names(kStoreKinds)));
   sub.add_option("--workers", o->workers, "worker counts, comma-separated")
       ->delimiter(',')
       ->check(CLI::Range(std::size_t{1}, kBenchWorkersMax))
@@ -221,7 +219,7 @@ CommandRun setup_bench(CLI::App& sub) {
       ->check(CLI::Range(std::uint32_t{1}, kBenchBasketItemsMax))
       ->capture_default_str();
   sub.add_option("-f,--format", o->format, "output format")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->check(CLI::IsMember(enum_names(kBenchFormats)))
       ->capture_default_str();
   sub.add_option("--plot", o->plot, "write a chart of throughput against workers to FILE.svg")
       ->type_name("FILE.svg")

@@ -71,14 +71,10 @@ struct Table {
   }
 };
 
-const char* store_color(StoreKind k) {
-  switch (k) {
-    case StoreKind::kSharded: return "#1f77b4";
-    case StoreKind::kMutex: return "#d62728";
-    case StoreKind::kStriped: return "#2ca02c";
-    case StoreKind::kAtomic: return "#9467bd";
-    case StoreKind::kCheckThenAct: return "#ff7f0e";
-  }
+// The store's colour is a column of its row (data/store/product_store.h).
+std::string_view store_color(StoreKind k) {
+  for (const StoreKindRow& row : kStoreKinds)
+    if (row.value == k) return row.chart_color;
   return "#7f7f7f";
 }
 
@@ -88,6 +84,15 @@ const char* dist_dash(std::size_t i) {
 }
 
 }  // namespace
+
+std::string format_bench(const BenchReport& report, BenchFormat f) {
+  switch (f) {
+    case BenchFormat::kCsv: return format_bench_csv(report);
+    case BenchFormat::kJson: return format_bench_json(report);
+    case BenchFormat::kTable: break;
+  }
+  return format_bench_table(report);
+}
 
 std::string format_nanos(std::uint64_t ns) {
   const double v = static_cast<double>(ns);

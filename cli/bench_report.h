@@ -10,12 +10,25 @@
 // With baskets (options.baskets > 0) every format adds, per cell, the singles'
 // orders/s, the ratio to it and the cross-owner votes; the chart a dotted
 // line of the singles per store and distribution.
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "data/base/enum_table.h"
 #include "engine/bench.h"
 
 namespace orderflow {
+
+// `bench -f`: which of the formats below prints the report.
+enum class BenchFormat : std::uint8_t { kTable, kCsv, kJson };
+// The one table of them (data/base/enum_table.h), in -f's order.
+inline constexpr EnumName<BenchFormat> kBenchFormats[] = {
+    {BenchFormat::kTable, "table"},
+    {BenchFormat::kCsv, "csv"},
+    {BenchFormat::kJson, "json"},
+};
+// The report in format `f`.
+std::string format_bench(const BenchReport& report, BenchFormat f);
 
 // The table ends with bench_table_legend().
 std::string format_bench_table(const BenchReport& report);

@@ -14,7 +14,7 @@ namespace {
 
 struct CatalogOptions {
   std::string catalog;
-  std::string format = "json";
+  std::string format{to_string(CatalogFormat::kJson)};
 };
 
 int run_catalog(const CatalogOptions& o) {
@@ -24,7 +24,7 @@ int run_catalog(const CatalogOptions& o) {
     return to_int(ExitCode::kFailure);
   }
   const Catalog catalog = std::move(loaded).value();
-  std::string text = o.format == "csv" ? catalog.listing_csv() : catalog.listing_json();
+  std::string text = catalog.listing(*parse_catalog_format(o.format));
   if (!write_all(1, text)) {
     if (errno == EPIPE) return to_int(ExitCode::kOutputClosed);  // a reader that went away (| head): stop quietly
     print_error("cannot write to standard output: " + errno_text(errno));
@@ -39,7 +39,7 @@ CommandRun setup_catalog(CLI::App& sub) {
   auto o = std::make_shared<CatalogOptions>();
   sub.add_option("-c,--catalog", o->catalog, "product catalog, CSV or JSON (default: built-in)");
   sub.add_option("-f,--format", o->format, "output format")
-      ->check(CLI::IsMember({"json", "csv"}))
+      ->check(CLI::IsMember(enum_names(kCatalogFormats)))
       ->capture_default_str();
   return [o] { return run_catalog(*o); };
 }

@@ -22,7 +22,7 @@ namespace {
 struct GenerateOptions {
   GeneratorOptions gen;
   std::string dist = "uniform";
-  std::string format = "ndjson";
+  std::string format{to_string(StreamFormat::kNdjson)};
   std::string catalog;
   std::uint32_t products = 0;  // 0: no synthetic catalog
   std::int64_t stock = 1000;
@@ -32,8 +32,7 @@ struct GenerateOptions {
 // Checks that span options, after CLI11 has checked each one on its own.
 void finish_options(GenerateOptions& o) {
   o.gen.dist = parse_distribution(o.dist).value();  // the validator accepted it
-  o.gen.format = o.format == "csv" ? StreamFormat::kCsv : o.format == "json" ? StreamFormat::kJson
-                                                                            : StreamFormat::kNdjson;
+  o.gen.format = *parse_stream_format(o.format);  // IsMember checked it
   if (Status s = validate(o.gen); !s.ok()) throw CLI::ValidationError(s.message());
 }
 
@@ -121,7 +120,7 @@ CommandRun setup_generate(CLI::App& sub) {
       ->capture_default_str();
   sub.add_flag("--ids,!--no-ids", o->gen.ids, "give each order an id o<seq> (default: on)");
   sub.add_option("-f,--format", o->format, "output format")
-      ->check(CLI::IsMember({"ndjson", "csv", "json"}))
+      ->check(CLI::IsMember(enum_names(kStreamFormats)))
       ->capture_default_str();
   sub.add_option("--seed", o->gen.seed, "random seed, 0..2^64-1")
       ->check(seed_validator())

@@ -20,7 +20,7 @@ namespace {
 struct LedgerOptions {
   std::string ledger;
   std::vector<std::string> ids;
-  std::string format = "json";
+  std::string format{to_string(CatalogFormat::kJson)};
   std::string catalog;
   bool dry_run = false;
   bool no_wait = false;
@@ -143,7 +143,7 @@ int run_stock(const LedgerOptions& o) {
     print_error(cat.status().message());
     return to_int(ExitCode::kFailure);
   }
-  return print(o.format == "csv" ? cat.value().listing_csv() : cat.value().listing_json());
+  return print(cat.value().listing(*parse_catalog_format(o.format)));
 }
 
 std::string run_line(const LedgerRun& r) {
@@ -266,7 +266,7 @@ CommandRun setup_ledger(CLI::App& sub) {
   auto* stock = sub.add_subcommand("stock", "the catalog with the current stock (as `orderflow catalog`)");
   stock->add_option("ledger", o->ledger, "the ledger file")->required();
   stock->add_option("--format", o->format, "output format")
-      ->check(CLI::IsMember({"json", "csv"}))
+      ->check(CLI::IsMember(enum_names(kCatalogFormats)))
       ->capture_default_str();
   auto* runs = sub.add_subcommand("runs", "one JSON line per run: inputs, counts, how it stopped");
   runs->add_option("ledger", o->ledger, "the ledger file")->required();

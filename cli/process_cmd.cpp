@@ -18,9 +18,11 @@
 #include "cli/run_monitor.h"
 #include "cli/safe_outputs.h"
 #include "data/base/file_io.h"
+#include "data/codec/record_codec.h"
 #include "data/codec/result_format.h"
 #include "cli/summary_report.h"
 #include "data/model/summary.h"
+#include "data/store/product_store.h"
 #include "data/base/utf8.h"
 #include "engine/output_writer.h"
 #include "engine/pipeline.h"
@@ -32,14 +34,14 @@ namespace {
 struct ProcessOptions {
   std::vector<std::string> files;
   std::string catalog;
-  std::string format = "auto";
+  std::string format{kAutoFormatName};
   std::string output = "-";
   bool unordered = false;
   std::string summary;
   bool quiet = false;
   std::string stock_out;
   std::size_t workers = std::max(1u, std::thread::hardware_concurrency());
-  std::string store = "sharded";
+  std::string store{to_string(StoreKind::kSharded)};
   std::size_t batch = 2048;
   std::size_t buffer = 8;
   std::size_t max_record_bytes = kRecordBytesMaxDefault;
@@ -100,11 +102,6 @@ std::string display_name(const std::string& name) {
   std::string out = name;
   for (std::size_t bad; (bad = find_invalid_utf8(out)) != std::string::npos;) out[bad] = '?';
   return out;
-}
-
-InputFormat input_format(const std::string& f) {
-  return f == "ndjson" ? InputFormat::kNdjson : f == "json" ? InputFormat::kJson
-       : f == "csv"    ? InputFormat::kCsv    : InputFormat::kAuto;
 }
 
 // Opens every input up front, so a missing file fails the run before any work.
@@ -436,7 +433,7 @@ int run_process(const ProcessOptions& o) {
   PipelineOptions po;
   po.result_format = results_format(o);
   po.csv_delimiter = o.delimiter == "tab" ? '\t' : o.delimiter.empty() ? '\0' : o.delimiter[0];
-  po.format = input_format(o.format);
+  po.format = *parse_input_format(o.format);  // IsMember checked it
   po.record_bytes_max = o.max_record_bytes;
   po.workers = o.workers;
   po.store = *parse_store_kind(o.store);
@@ -499,7 +496,7 @@ CommandRun setup_process(CLI::App& sub) {
   sub.add_option("FILE", o->files, "input files ('-' or none: standard input)");
   sub.add_option("-c,--catalog", o->catalog, "product catalog, CSV or JSON (default: built-in)");
   sub.add_option("-f,--format", o->format, "input format")
-      ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}))
+      ->check(CLI::IsMember(input_format_names()))
       ->capture_default_str();
   sub.add_option("-o,--output", o->output, "results file; '-' stdout; 'none'")->capture_default_str();
   sub.add_option("--delimiter", o->delimiter,
@@ -508,7 +505,7 @@ CommandRun setup_process(CLI::App& sub) {
       ->check(CLI::IsMember({",", ";", "tab"}));
   sub.add_option("--output-format", o->output_format,
                  "results as ndjson, csv or tsv (default: told by -o's extension .csv or .tsv, else ndjson)")
-      ->check(CLI::IsMember({"ndjson", "csv", "tsv"}));
+      ->check(CLI::IsMember(enum_names(kResultFormats)));
   sub.add_flag("--unordered", o->unordered, "write results in completion order");
   sub.add_option("--summary", o->summary, "write the summary as JSON to FILE ('-': stdout)");
   sub.add_flag("-q,--quiet", o->quiet, "no human summary on stderr");
@@ -521,7 +518,7 @@ CommandRun setup_process(CLI::App& sub) {
   sub.add_flag("--no-wait", o->no_wait, "fail at once (exit 1) when another run holds --stock-out's FILE or the --ledger");
   sub.add_option("-w,--workers", o->workers, "worker-pool size (default: the number of CPUs)")->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_option("--store", o->store, "product store")
-      ->check(CLI::IsMember({"sharded", "mutex", "striped", "atomic", "check-then-act"}))
+      ->check(CLI::IsMember(enum_names(kStoreKinds)))
       ->capture_default_str();
   sub.add_option("--batch", o->batch, "records per batch passed between stages")
       ->check(CLI::Range(1, 1 << 20))

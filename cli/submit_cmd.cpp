@@ -13,6 +13,7 @@
 #include "cli/net_signals.h"
 #include "data/base/file_io.h"
 #include "data/catalog/catalog.h"
+#include "data/codec/record_codec.h"
 #include "net/submitter.h"
 
 namespace orderflow {
@@ -24,7 +25,7 @@ struct SubmitCmdOptions {
   std::string stream;
   std::string catalog;
   std::vector<std::string> files;
-  std::string format = "auto";
+  std::string format{kAutoFormatName};
   std::size_t max_record_bytes = kRecordBytesMaxDefault;
   std::size_t records_per_message = 1000;
   bool quiet = false;
@@ -51,8 +52,7 @@ int run_submit_cmd(const SubmitCmdOptions& o) {
     print_error(c.status().message());
     return to_int(ExitCode::kFailure);
   }
-  so.format = o.format == "ndjson" ? InputFormat::kNdjson : o.format == "json" ? InputFormat::kJson
-            : o.format == "csv"    ? InputFormat::kCsv    : InputFormat::kAuto;
+  so.format = *parse_input_format(o.format);  // IsMember checked it
   so.record_bytes_max = o.max_record_bytes;
   so.records_per_message = o.records_per_message;
   std::vector<std::string> files = o.files.empty() ? std::vector<std::string>{"-"} : o.files;
@@ -103,7 +103,7 @@ CommandRun setup_submit(CLI::App& sub) {
   sub.add_option("--stream", o->stream, "JetStream stream name (A-Z a-z 0-9 _ -)")->required();
   sub.add_option("-c,--catalog", o->catalog, "the catalog the partitions start from (default: built-in)");
   sub.add_option("-f,--format", o->format, "input format")
-      ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}))
+      ->check(CLI::IsMember(input_format_names()))
       ->capture_default_str();
   sub.add_option("--max-record-bytes", o->max_record_bytes, "longest accepted record")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "data/base/hash.h"
+#include "data/codec/record_codec.h"
 
 namespace orderflow {
 
@@ -76,9 +77,7 @@ class Cursor {
 
 Status corrupt(const char* what) { return Status::Corruption(std::string("malformed ") + what + " message"); }
 
-char format_char(RecordFormat f) {
-  return f == RecordFormat::kCsv ? 'c' : f == RecordFormat::kJsonArray ? 'j' : 'n';
-}
+char format_char(RecordFormat f) { return codec_for(f).wire_tag; }
 
 }  // namespace
 
@@ -150,8 +149,8 @@ Result<OrdersHeader> read_orders_header(Cursor& c, Batch* batch, std::string* fi
       !c.sep('\n') || h.first_seq == 0)
     return corrupt("orders");
   if (batch) {
-    batch->format = fmt[0] == 'c' ? RecordFormat::kCsv : fmt[0] == 'j' ? RecordFormat::kJsonArray
-                                                                         : RecordFormat::kNdjson;
+    const CodecInfo* codec = codec_for_wire_tag(fmt[0]);  // an unknown letter reads as ndjson, as it always did
+    batch->format = codec ? codec->format : RecordFormat::kNdjson;
     batch->csv = CsvLayout{csv[0], csv[1], csv[2], csv[3], columns};
   }
   if (file_name) file_name->assign(name);

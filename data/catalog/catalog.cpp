@@ -19,6 +19,10 @@
 
 namespace orderflow {
 
+std::string_view to_string(CatalogFormat f) { return enum_name(kCatalogFormats, f); }
+
+std::optional<CatalogFormat> parse_catalog_format(std::string_view name) { return enum_value(kCatalogFormats, name); }
+
 struct Catalog::JsonSource {
   rapidjson::Document doc;
   // The text of every number in each product object, in document order, so

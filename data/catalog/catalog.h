@@ -10,10 +10,12 @@
 // Any bad line is fatal: the Status message reads "SOURCE:LINE: reason".
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "data/base/enum_table.h"
 #include "data/base/money.h"
 #include "data/model/order.h"
 #include "data/catalog/product_index.h"
@@ -31,6 +33,15 @@ struct Product {
 };
 
 enum class CatalogFormat : std::uint8_t { kCsv, kJson };
+
+// The one table of catalog formats (data/base/enum_table.h): the names
+// `catalog -f` and `ledger stock --format` take and the ledger stores.
+inline constexpr EnumName<CatalogFormat> kCatalogFormats[] = {
+    {CatalogFormat::kJson, "json"},
+    {CatalogFormat::kCsv, "csv"},
+};
+std::string_view to_string(CatalogFormat f);  // "json", "csv"
+std::optional<CatalogFormat> parse_catalog_format(std::string_view name);
 
 class Catalog {
  public:
@@ -67,6 +78,7 @@ class Catalog {
   // {"id","name","price","stock"} or in the CSV layout of data/products.csv.
   std::string listing_json() const;
   std::string listing_csv() const;
+  std::string listing(CatalogFormat f) const { return f == CatalogFormat::kCsv ? listing_csv() : listing_json(); }
 
  private:
   struct JsonSource;  // the parsed JSON document, kept to write it back

@@ -26,14 +26,9 @@ constexpr std::size_t kZlibChunkMax = std::numeric_limits<uInt>::max();
 
 }  // namespace
 
-std::string_view to_string(Compression c) {
-  switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
-  }
-  return "none";
-}
+std::string_view to_string(Compression c) { return enum_name(kCompressions, c, "none"); }
+
+std::optional<Compression> parse_compression(std::string_view name) { return enum_value(kCompressions, name); }
 
 Compression sniff_compression(std::string_view head, bool* need_more) {
   int gz = match(head, kGzipMagic), zs = match(head, kZstdMagic);

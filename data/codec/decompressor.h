@@ -16,16 +16,24 @@
 // Not thread-safe: one Decompressor per input stream. Movable, not copyable.
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "data/base/enum_table.h"
 #include "data/base/status.h"
 
 namespace orderflow {
 
 enum class Compression { kNone, kGzip, kZstd };
 
+inline constexpr EnumName<Compression> kCompressions[] = {
+    {Compression::kNone, "none"},
+    {Compression::kGzip, "gzip"},
+    {Compression::kZstd, "zstd"},
+};
 std::string_view to_string(Compression c);  // "none", "gzip", "zstd"
+std::optional<Compression> parse_compression(std::string_view name);
 
 // Bytes that must be seen before sniff() can decide (the longest magic).
 constexpr std::size_t kCompressionMagicBytesMax = 4;

@@ -8,9 +8,9 @@ namespace {
 
 // The one table of input formats. Rows are in RecordFormat order.
 constexpr CodecInfo kCodecs[] = {
-    {RecordFormat::kNdjson, InputFormat::kNdjson, "ndjson", '{', Framing::kLines, make_json_codec},
-    {RecordFormat::kJsonArray, InputFormat::kJson, "json", '[', Framing::kArrayElements, make_json_codec},
-    {RecordFormat::kCsv, InputFormat::kCsv, "csv", '\0', Framing::kLinesWithHeader, make_csv_codec},
+    {RecordFormat::kNdjson, InputFormat::kNdjson, "ndjson", '{', Framing::kLines, 'n', make_json_codec},
+    {RecordFormat::kJsonArray, InputFormat::kJson, "json", '[', Framing::kArrayElements, 'j', make_json_codec},
+    {RecordFormat::kCsv, InputFormat::kCsv, "csv", '\0', Framing::kLinesWithHeader, 'c', make_csv_codec},
 };
 
 constexpr bool rows_in_format_order() {
@@ -43,6 +43,29 @@ const CodecInfo& detect_codec(char first) {
     if (c.first_byte == '\0') fallback = &c;
   }
   return *fallback;
+}
+
+const CodecInfo* codec_for_wire_tag(char tag) {
+  for (const CodecInfo& c : kCodecs)
+    if (c.wire_tag == tag) return &c;
+  return nullptr;
+}
+
+std::string_view to_string(InputFormat input) {
+  return input == InputFormat::kAuto ? kAutoFormatName : codec_for(input).name;
+}
+
+std::optional<InputFormat> parse_input_format(std::string_view name) {
+  if (name == kAutoFormatName) return InputFormat::kAuto;
+  for (const CodecInfo& c : kCodecs)
+    if (c.name == name) return c.input;
+  return std::nullopt;
+}
+
+std::vector<std::string> input_format_names() {
+  std::vector<std::string> out{std::string(kAutoFormatName)};
+  for (const CodecInfo& c : kCodecs) out.emplace_back(c.name);
+  return out;
 }
 
 }  // namespace orderflow

@@ -16,8 +16,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "data/model/batch.h"
 
@@ -63,6 +66,8 @@ struct CodecInfo {
   char first_byte;        // auto-detection: picked when the first non-blank byte is this;
                           // '\0': picked when no other row's byte matches
   Framing framing;
+  char wire_tag;          // the one letter that names it in a partition's batch header
+                          // (engine/partition_wire.cpp)
   std::unique_ptr<RecordCodec> (*make)();
 };
 
@@ -78,5 +83,15 @@ const CodecInfo& codec_for(RecordFormat format);
 const CodecInfo& codec_for(InputFormat input);
 // The format a file whose first non-blank byte is `first` is read as.
 const CodecInfo& detect_codec(char first);
+// The format whose wire_tag is `tag`, or nullptr.
+const CodecInfo* codec_for_wire_tag(char tag);
+
+// --format's names: "auto" (InputFormat::kAuto: told by each file's first
+// byte), then every row's name, in table order. parse gives nullopt for any
+// other text.
+inline constexpr std::string_view kAutoFormatName = "auto";
+std::string_view to_string(InputFormat input);
+std::optional<InputFormat> parse_input_format(std::string_view name);
+std::vector<std::string> input_format_names();
 
 }  // namespace orderflow

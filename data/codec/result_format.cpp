@@ -129,20 +129,9 @@ bool names_item(const Record& r) {
 
 }  // namespace
 
-std::string_view to_string(ResultFormat f) {
-  switch (f) {
-    case ResultFormat::kNdjson: return "ndjson";
-    case ResultFormat::kCsv: return "csv";
-    case ResultFormat::kTsv: return "tsv";
-  }
-  return "ndjson";
-}
+std::string_view to_string(ResultFormat f) { return enum_name(kResultFormats, f, "ndjson"); }
 
-std::optional<ResultFormat> parse_result_format(std::string_view text) {
-  for (ResultFormat f : {ResultFormat::kNdjson, ResultFormat::kCsv, ResultFormat::kTsv})
-    if (text == to_string(f)) return f;
-  return std::nullopt;
-}
+std::optional<ResultFormat> parse_result_format(std::string_view text) { return enum_value(kResultFormats, text); }
 
 std::optional<ResultFormat> result_format_for_path(std::string_view path) {
   auto ends = [&](std::string_view ext) {
@@ -154,8 +143,8 @@ std::optional<ResultFormat> result_format_for_path(std::string_view path) {
     }
     return true;
   };
-  if (ends(".csv")) return ResultFormat::kCsv;
-  if (ends(".tsv")) return ResultFormat::kTsv;
+  for (const ResultFormatRow& row : kResultFormats)
+    if (!row.extension.empty() && ends(row.extension)) return row.value;
   return std::nullopt;
 }
 
@@ -428,15 +417,13 @@ struct ResultFormatter::Impl {
     if (fields) {
       cell(r.id);
       *p++ = sep;
+      raw(to_string(r.op));
+      *p++ = sep;
       if (r.op == Op::kPlace) {
-        lit("place");
-        *p++ = sep;
         cell(product_id);
         *p++ = sep;
         raw(amount_text);
       } else {
-        lit("reverse");
-        *p++ = sep;
         if (basket) {
           cell(product_id);
           *p++ = sep;
@@ -455,12 +442,7 @@ struct ResultFormatter::Impl {
       *p++ = sep;  // productId
     }
     *p++ = sep;
-    switch (r.status) {
-      case OrderStatus::kCompleted: lit("Completed"); break;
-      case OrderStatus::kReversed: lit("Reversed"); break;
-      case OrderStatus::kRejected: lit("Rejected"); break;
-      case OrderStatus::kCancelled: lit("Cancelled"); break;
-    }
+    raw(to_string(r.status));
     *p++ = sep;
     if (ok) {
       cents(r.total);

@@ -26,12 +26,26 @@
 #include <string_view>
 #include <vector>
 
+#include "data/base/enum_table.h"
 #include "data/model/batch.h"
 #include "data/catalog/catalog.h"
 
 namespace orderflow {
 
 enum class ResultFormat { kNdjson, kCsv, kTsv };
+
+// The one table of results formats (data/base/enum_table.h): the
+// --output-format names and the -o extension that asks for each ("": none).
+struct ResultFormatRow {
+  ResultFormat value;
+  std::string_view name;
+  std::string_view extension;
+};
+inline constexpr ResultFormatRow kResultFormats[] = {
+    {ResultFormat::kNdjson, "ndjson", ""},
+    {ResultFormat::kCsv, "csv", ".csv"},
+    {ResultFormat::kTsv, "tsv", ".tsv"},
+};
 
 // "ndjson", "csv", "tsv" and back; parse gives nullopt for anything else.
 std::string_view to_string(ResultFormat f);

@@ -9,6 +9,10 @@
 
 namespace orderflow {
 
+std::string_view to_string(StreamFormat f) { return enum_name(kStreamFormats, f); }
+
+std::optional<StreamFormat> parse_stream_format(std::string_view name) { return enum_value(kStreamFormats, name); }
+
 namespace {
 
 // Checked in release builds too: each is one compare per fill() or record.

@@ -42,9 +42,12 @@
 // is only read during construction.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "data/base/enum_table.h"
 #include "data/catalog/catalog.h"
 #include "data/gen/distribution.h"
 #include "data/model/order.h"
@@ -59,6 +62,15 @@ inline constexpr std::uint32_t kSyntheticProductsMax = 1'000'000;       // --pro
 inline constexpr std::size_t kGenerateChunkBytes = 1 << 20;             // a good fill() buffer
 
 enum class StreamFormat : std::uint8_t { kNdjson, kCsv, kJson };
+
+// The one table of stream formats (data/base/enum_table.h): `generate -f`'s names.
+inline constexpr EnumName<StreamFormat> kStreamFormats[] = {
+    {StreamFormat::kNdjson, "ndjson"},
+    {StreamFormat::kCsv, "csv"},
+    {StreamFormat::kJson, "json"},
+};
+std::string_view to_string(StreamFormat f);  // "ndjson", "csv", "json"
+std::optional<StreamFormat> parse_stream_format(std::string_view name);
 
 // The deliberately malformed records, as ndjson/json | csv write them.
 enum class Malformation : std::uint8_t {

@@ -98,18 +98,6 @@ std::string now_utc() {
   return buf;
 }
 
-std::optional<OrderStatus> parse_status(std::string_view s) {
-  for (OrderStatus x : {OrderStatus::kCompleted, OrderStatus::kRejected, OrderStatus::kReversed, OrderStatus::kCancelled})
-    if (to_string(x) == s) return x;
-  return std::nullopt;
-}
-
-Reason parse_reason(std::string_view s) {
-  for (int i = 1; i < kReasonCount; ++i)
-    if (to_string(static_cast<Reason>(i)) == s) return static_cast<Reason>(i);
-  return Reason::kNone;
-}
-
 std::string json_strings(const std::vector<std::string>& v) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -413,7 +401,7 @@ Status LedgerDb::initialize(const Catalog& catalog) {
   }
   if (s.ok()) {
     std::string fmt = std::string("INSERT OR REPLACE INTO meta(key,value) VALUES('catalog_format','") +
-                      (catalog.format() == CatalogFormat::kJson ? "json" : "csv") + "'),('created','" + now_utc() +
+                      std::string(to_string(catalog.format())) + "'),('created','" + now_utc() +
                       "')";
     s = db_->exec(fmt.c_str(), "cannot write to ledger");
   }
@@ -428,7 +416,7 @@ Status LedgerDb::initialize(const Catalog& catalog) {
 
 Result<Catalog> LedgerDb::catalog() {
   sqlite::Stmt fmt;
-  std::string format = "csv";
+  std::string format{to_string(CatalogFormat::kCsv)};
   if (Status s = db_->prepare("SELECT value FROM meta WHERE key='catalog_format'", fmt, "cannot read ledger"); !s.ok())
     return s;
   Result<bool> row = db_->step(fmt, "cannot read ledger");
@@ -441,7 +429,7 @@ Result<Catalog> LedgerDb::catalog() {
                               "cannot read ledger");
       !s.ok())
     return s;
-  const bool json = format == "json";
+  const bool json = parse_catalog_format(format) == CatalogFormat::kJson;
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   std::string csv = "ID,ProductName,Stock,Variety,Price\n";
@@ -569,8 +557,8 @@ Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
   if (!row.value()) return std::optional<LedgerOrder>();
   LedgerOrder o;
   o.id = std::string(id);
-  o.status = parse_status(q.col_text(0)).value_or(OrderStatus::kRejected);
-  o.reason = parse_reason(q.col_text(1));
+  o.status = parse_order_status(q.col_text(0)).value_or(OrderStatus::kRejected);
+  o.reason = parse_reason(q.col_text(1)).value_or(Reason::kNone);
   o.product_id = std::string(q.col_text(2));
   o.amount = q.col_int(3);
   o.total = q.col_int(4);
@@ -596,11 +584,11 @@ Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, cons
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<PriorOrder>();
   PriorOrder p;
-  std::optional<OrderStatus> status = parse_status(q.col_text(0));
+  std::optional<OrderStatus> status = parse_order_status(q.col_text(0));
   p.state = status == OrderStatus::kCompleted ? OrderState::kCompleted
           : status == OrderStatus::kReversed  ? OrderState::kReversed
                                               : OrderState::kRejected;
-  const Reason reason = parse_reason(q.col_text(1));
+  const Reason reason = parse_reason(q.col_text(1)).value_or(Reason::kNone);
   const bool placed = reason != Reason::kInvalidAmount && reason != Reason::kUnknownProduct;
   const bool basket = q.col_null(2);
   if (placed && !basket) {

@@ -1,9 +1,13 @@
 #pragma once
 // The domain vocabulary: what a record asks for and how it ended (SPEC.md
 // "Input records" and "Outcomes"). Enums, not strings: each has exactly one
-// spelling, given by to_string().
+// spelling, in the one table next to it (data/base/enum_table.h), given by
+// to_string() and read back by parse_<enum>().
 #include <cstdint>
+#include <optional>
 #include <string_view>
+
+#include "data/base/enum_table.h"
 
 namespace orderflow {
 
@@ -20,6 +24,7 @@ inline constexpr std::uint32_t kBasketProduct = UINT32_MAX - 1;
 inline constexpr std::size_t kItemsMax = 64;  // items in one basket, 1..kItemsMax
 
 enum class Op : std::uint8_t { kPlace, kReverse };
+inline constexpr EnumName<Op> kOps[] = {{Op::kPlace, "place"}, {Op::kReverse, "reverse"}};
 
 // One product and its units: an item of a basket as the stores and the order
 // index see it (the amount is already checked to be 1..kAmountMax).
@@ -29,6 +34,12 @@ struct StockItem {
 };
 
 enum class OrderStatus : std::uint8_t { kCompleted, kRejected, kReversed, kCancelled };
+inline constexpr EnumName<OrderStatus> kOrderStatuses[] = {
+    {OrderStatus::kCompleted, "Completed"},
+    {OrderStatus::kRejected, "Rejected"},
+    {OrderStatus::kReversed, "Reversed"},
+    {OrderStatus::kCancelled, "Cancelled"},
+};
 
 // Why a record was rejected or cancelled. kNone while undecided or when it succeeded.
 enum class Reason : std::uint8_t {
@@ -44,6 +55,20 @@ enum class Reason : std::uint8_t {
   kInterrupted,
 };
 inline constexpr int kReasonCount = 10;
+// The reason codes results and summaries print; kNone has none ("").
+inline constexpr EnumName<Reason> kReasons[] = {
+    {Reason::kNone, ""},
+    {Reason::kInvalidRecord, "invalid_record"},
+    {Reason::kInvalidAmount, "invalid_amount"},
+    {Reason::kUnknownProduct, "unknown_product"},
+    {Reason::kInsufficientStock, "insufficient_stock"},
+    {Reason::kDuplicateId, "duplicate_id"},
+    {Reason::kUnknownOrder, "unknown_order"},
+    {Reason::kNotReversible, "not_reversible"},
+    {Reason::kDeadline, "deadline"},
+    {Reason::kInterrupted, "interrupted"},
+};
+static_assert(std::size(kReasons) == kReasonCount, "a row per Reason");
 
 // What exactly is wrong with an invalid_record (printed as its error text).
 enum class Defect : std::uint8_t {
@@ -76,6 +101,10 @@ enum class Defect : std::uint8_t {
 
 // The record fields a Defect can name.
 enum class Field : std::uint8_t { kNone, kId, kOp, kProductId, kAmount, kItems };
+inline constexpr EnumName<Field> kFields[] = {
+    {Field::kNone, ""},           {Field::kId, "id"},         {Field::kOp, "op"},
+    {Field::kProductId, "productId"}, {Field::kAmount, "amount"}, {Field::kItems, "items"},
+};
 
 // The life of an order that took an id, as the order index remembers it.
 enum class OrderState : std::uint8_t { kPending, kCompleted, kRejected, kReversed, kCancelled };
@@ -107,5 +136,9 @@ std::string_view to_string(Op op);
 std::string_view to_string(OrderStatus status);
 std::string_view to_string(Reason reason);  // snake_case reason code; "" for kNone
 std::string_view to_string(Field field);    // the JSON key: "id", "op", "productId", "amount", "items"
+std::optional<Op> parse_op(std::string_view name);
+std::optional<OrderStatus> parse_order_status(std::string_view name);
+std::optional<Reason> parse_reason(std::string_view name);
+std::optional<Field> parse_field(std::string_view name);
 
 }  // namespace orderflow

@@ -2,16 +2,8 @@
 
 namespace orderflow {
 
-std::string_view to_string(StopCause cause) {
-  switch (cause) {
-    case StopCause::kNone: return "";
-    case StopCause::kInterrupted: return "interrupted";
-    case StopCause::kTerminated: return "terminated";
-    case StopCause::kDeadline: return "deadline";
-    case StopCause::kFailed: return "failed";
-    case StopCause::kOutputClosed: return "output_closed";
-  }
-  return "";
-}
+std::string_view to_string(StopCause cause) { return enum_name(kStopCauses, cause, ""); }
+
+std::optional<StopCause> parse_stop_cause(std::string_view name) { return enum_value(kStopCauses, name); }
 
 }  // namespace orderflow

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "data/base/enum_table.h"
 #include "data/store/product_store.h"
 
 namespace orderflow {
@@ -16,8 +17,17 @@ namespace orderflow {
 // and every record got its result. kFailed: a runtime failure or --strict
 // (RunFacts::error says which); kOutputClosed: the results reader went away.
 enum class StopCause : std::uint8_t { kNone, kInterrupted, kTerminated, kDeadline, kFailed, kOutputClosed };
+inline constexpr EnumName<StopCause> kStopCauses[] = {
+    {StopCause::kNone, ""},
+    {StopCause::kInterrupted, "interrupted"},
+    {StopCause::kTerminated, "terminated"},
+    {StopCause::kDeadline, "deadline"},
+    {StopCause::kFailed, "failed"},
+    {StopCause::kOutputClosed, "output_closed"},
+};
 // "", "interrupted", "terminated", "deadline", "failed", "output_closed"
 std::string_view to_string(StopCause cause);
+std::optional<StopCause> parse_stop_cause(std::string_view name);
 
 // The first record that was not applied, so a rerun can continue there
 // exactly: its input file (as named), line, seq, and the byte offset of its

@@ -8,22 +8,9 @@
 
 namespace orderflow {
 
-std::string_view to_string(StoreKind kind) {
-  switch (kind) {
-    case StoreKind::kSharded: return "sharded";
-    case StoreKind::kMutex: return "mutex";
-    case StoreKind::kStriped: return "striped";
-    case StoreKind::kAtomic: return "atomic";
-    case StoreKind::kCheckThenAct: return "check-then-act";
-  }
-  return "?";
-}
+std::string_view to_string(StoreKind kind) { return enum_name(kStoreKinds, kind); }
 
-std::optional<StoreKind> parse_store_kind(std::string_view name) {
-  for (StoreKind k : kAllStoreKinds)
-    if (to_string(k) == name) return k;
-  return std::nullopt;
-}
+std::optional<StoreKind> parse_store_kind(std::string_view name) { return enum_value(kStoreKinds, name); }
 
 BasketTake ProductStore::take_all(const StockItem* items, std::size_t n) {
   ORDERFLOW_REQUIRE(n >= 1 && n <= kItemsMax);

@@ -59,6 +59,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data/base/enum_table.h"
 #include "data/base/require.h"
 #include "data/base/status.h"
 #include "data/model/order.h"
@@ -67,14 +68,28 @@ namespace orderflow {
 
 enum class StoreKind : std::uint8_t { kSharded, kMutex, kStriped, kAtomic, kCheckThenAct };
 
+// The one table of stores (data/base/enum_table.h): --store's names, in the
+// order `bench` compares them, and each one's colour in bench's chart.
+struct StoreKindRow {
+  StoreKind value;
+  std::string_view name;
+  std::string_view chart_color;  // an SVG colour (cli/bench_report.cpp)
+};
+inline constexpr StoreKindRow kStoreKinds[] = {
+    {StoreKind::kSharded, "sharded", "#1f77b4"},
+    {StoreKind::kMutex, "mutex", "#d62728"},
+    {StoreKind::kStriped, "striped", "#2ca02c"},
+    {StoreKind::kAtomic, "atomic", "#9467bd"},
+    {StoreKind::kCheckThenAct, "check-then-act", "#ff7f0e"},
+};
+
 std::string_view to_string(StoreKind kind);  // "sharded", "mutex", ..., "check-then-act"
 std::optional<StoreKind> parse_store_kind(std::string_view name);
 // Per-product data that threads contend on is padded to this (x86-64 and most
 // ARM64 cache lines), so two products never share a line.
 inline constexpr std::size_t kCacheLineBytes = 64;
 
-inline constexpr StoreKind kAllStoreKinds[] = {StoreKind::kSharded, StoreKind::kMutex, StoreKind::kStriped,
-                                               StoreKind::kAtomic, StoreKind::kCheckThenAct};
+inline constexpr auto kAllStoreKinds = enum_values(kStoreKinds);
 
 struct TakeResult {
   bool ok;                  // the units were taken

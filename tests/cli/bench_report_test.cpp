@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <set>
 #include <string>
 
 #include "cli/svg_chart.h"
@@ -237,6 +238,34 @@ TEST(SvgChart, WithBasketsTheSinglesAreADottedLineOfTheSameColour) {
   EXPECT_NE(svg.find("atomic  hot:0.99  singles"), std::string::npos);
   EXPECT_NE(svg.find("stroke-dasharray=\"1 3\""), std::string::npos);
   EXPECT_NE(svg.find("10% baskets of 3, dotted: the same orders as singles"), std::string::npos);
+}
+
+// bench -f's table: each name round-trips, no name twice, and each format
+// prints what its own function prints.
+TEST(BenchFormatTable, RoundTripsAndDispatches) {
+  const BenchReport r = two_cells();
+  std::set<std::string_view> names;
+  for (const auto& row : kBenchFormats) {
+    EXPECT_TRUE(names.insert(row.name).second) << row.name;
+    EXPECT_EQ(enum_value(kBenchFormats, row.name), row.value);
+    EXPECT_EQ(enum_name(kBenchFormats, row.value), row.name);
+  }
+  EXPECT_EQ(std::size(kBenchFormats), 3u);
+  EXPECT_EQ(format_bench(r, BenchFormat::kTable), format_bench_table(r));
+  EXPECT_EQ(format_bench(r, BenchFormat::kCsv), format_bench_csv(r));
+  EXPECT_EQ(format_bench(r, BenchFormat::kJson), format_bench_json(r));
+}
+
+// The chart colours each store by its row (data/store/product_store.h).
+TEST(BenchFormatTable, ChartColoursComeFromTheStoreTable) {
+  const std::string svg = bench_chart_svg(two_cells());
+  for (StoreKind k : {StoreKind::kAtomic, StoreKind::kCheckThenAct}) {
+    for (const StoreKindRow& row : kStoreKinds) {
+      if (row.value == k) {
+        EXPECT_NE(svg.find(std::string(row.chart_color)), std::string::npos) << row.name;
+      }
+    }
+  }
 }
 
 }  // namespace
