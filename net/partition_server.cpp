@@ -171,9 +171,13 @@ class Server {
         note_waiting();
       }
       if (applied > 0) progressed = true;
-      if (!group_.empty() && (pending_.empty() || group_.size() >= static_cast<std::size_t>(o_.fetch_messages)) &&
-          !commit_group())
-        return;
+      // Commit full groups (apply goes on after each), and the rest once
+      // nothing is pending.
+      while (!group_.empty() &&
+             (pending_.empty() || group_.size() >= static_cast<std::size_t>(o_.fetch_messages))) {
+        if (!commit_group()) return;
+        if (apply_ready() < 0) return;
+      }
       if (progressed) rep_.busy_seconds += seconds_since(started);
     }
   }
@@ -214,9 +218,12 @@ class Server {
 
   // Applies the oldest resolved messages whose votes are here. Returns how
   // many, or -1 on failure (rep_.status says why).
+  // A group holds at most fetch_messages: when it is full, apply stops (the
+  // loop commits it and applies on), so commits come at a steady size however
+  // lumpily the votes arrive.
   int apply_ready() {
     int applied = 0;
-    while (!pending_.empty()) {
+    while (!pending_.empty() && group_.size() < static_cast<std::size_t>(o_.fetch_messages)) {
       PartitionStep& st = pending_.front();
       std::vector<const VoteMessage*> votes(o_.me.n, nullptr);
       for (std::uint32_t j = 0; j < o_.me.n; ++j) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -147,7 +148,13 @@ TEST_F(NatsDrill, AdversarialAndGeneratedStreamsEqualProcess) {
   RunResult s = submit("EQ", files_);
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_NE(s.err.find("(R3)"), std::string::npos) << s.err;  // replicated over the three nodes
-  Background p1 = serve("EQ", 1), p2 = serve("EQ", 2), p3 = serve("EQ", 3);
+  // Partition 2 commits at most 2 orders messages at once, and starts before
+  // its partners: it resolves far ahead of their votes, then gets them in a
+  // lump, and its groups must stay at most 2 messages all the same (once, a
+  // lump of votes made one group of everything resolved).
+  Background p2 = serve("EQ", 2, 3, "", "", {"--fetch", "2", "-v"});
+  std::this_thread::sleep_for(1500ms);
+  Background p1 = serve("EQ", 1), p3 = serve("EQ", 3);
   RunResult r = results("EQ");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_equal_to_process("EQ");
@@ -160,6 +167,11 @@ TEST_F(NatsDrill, AdversarialAndGeneratedStreamsEqualProcess) {
     EXPECT_NE(err.find("partition " + std::to_string(k) + "/3"), std::string::npos) << err;
     EXPECT_EQ(err.find(" 0 results published"), std::string::npos) << err;
   }
+  const std::string err2 = read_file(err_file("EQ", 2));
+  std::smatch m, c;
+  ASSERT_TRUE(std::regex_search(err2, m, std::regex(" in ([0-9]+) messages,"))) << err2;
+  ASSERT_TRUE(std::regex_search(err2, c, std::regex(": ([0-9]+) commits;"))) << err2;
+  EXPECT_GE(2 * std::stoul(c[1].str()), std::stoul(m[1].str())) << err2;
 }
 
 TEST_F(NatsDrill, KilledPartitionsRestartAndContinueExactly) {
@@ -169,9 +181,14 @@ TEST_F(NatsDrill, KilledPartitionsRestartAndContinueExactly) {
   ASSERT_EQ(submit("KILL", files_, 50).exit_code, 0);
   // Partition 2 kills itself (SIGKILL) after 3 commits, between publishing
   // a group's votes and results and committing it (groups of at most 2
-  // orders messages, so the stream holds many more than 3).
-  Background p1 = serve("KILL", 1), p3 = serve("KILL", 3);
+  // orders messages, so the stream holds many more than 3). It starts a
+  // second before its partners, so it resolves far ahead of their votes and
+  // then gets them in a lump: its groups must still be at most 2 messages
+  // (once, a lump of votes made it commit everything in 3 groups, and it
+  // never crashed).
   Background p2 = serve("KILL", 2, 3, "ORDERFLOW_TEST_CRASH_BEFORE_COMMIT=3", "", {"--fetch", "2"});
+  std::this_thread::sleep_for(1s);
+  Background p1 = serve("KILL", 1), p3 = serve("KILL", 3);
   EXPECT_EQ(p2.wait(60s), 128 + SIGKILL) << read_file(err_file("KILL", 2));
   // Partition 1 is killed from outside, mid-run: the others wait on its votes.
   std::this_thread::sleep_for(200ms);
