@@ -1,5 +1,6 @@
 #include "cli/man_page.h"
 
+#include "cli/exit_code.h"
 #include "cli/help_format.h"
 
 namespace orderflow {
@@ -92,14 +93,18 @@ std::string roff_examples(const std::string& examples) {
   return out + ".fi\n.RE\n";
 }
 
-constexpr const char* kExitStatus[][2] = {
-    {"0", "all input was read and every record got its result (rejections are outcomes, not failures)"},
-    {"1", "runtime failure: unreadable input, bad catalog, write error, or --strict and an invalid record"},
-    {"2", "usage error: unknown command or option, bad value"},
-    {"124", "--timeout expired first"},
-    {"130", "stopped by SIGINT"},
-    {"141", "the reader of the results went away (| head): stopped quietly"},
-    {"143", "stopped by SIGTERM"},
+struct ExitStatusRow {
+  ExitCode code;
+  const char* meaning;
+};
+constexpr ExitStatusRow kExitStatus[] = {
+    {ExitCode::kOk, "all input was read and every record got its result (rejections are outcomes, not failures)"},
+    {ExitCode::kFailure, "runtime failure: unreadable input, bad catalog, write error, or --strict and an invalid record"},
+    {ExitCode::kUsage, "usage error: unknown command or option, bad value"},
+    {ExitCode::kDeadline, "--timeout expired first"},
+    {ExitCode::kInterrupted, "stopped by SIGINT"},
+    {ExitCode::kOutputClosed, "the reader of the results went away (| head): stopped quietly"},
+    {ExitCode::kTerminated, "stopped by SIGTERM"},
 };
 
 constexpr const char* kSignals[][2] = {
@@ -172,7 +177,12 @@ std::string man_page(const CLI::App& app, const std::string& version) {
     if (!examples.empty()) out += ".PP\nExamples:\n" + roff_examples(examples);
   }
   out += ".SH EXIT STATUS\n";
-  for (const auto& e : kExitStatus) out += ".TP\n.B " + std::string(e[0]) + "\n" + roff_line(e[1]);
+  for (const auto& e : kExitStatus) {
+    out += ".TP\n.B ";
+    out += std::to_string(to_int(e.code));
+    out += "\n";
+    out += roff_line(e.meaning);
+  }
   out += ".SH SIGNALS\n";
   for (const auto& s : kSignals) out += ".TP\n.B " + roff(s[0]) + "\n" + roff_line(s[1]);
   out += ".SH FILES\n";

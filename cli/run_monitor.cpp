@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,14 +35,9 @@ std::string duration_text(double seconds) {
 
 }  // namespace
 
-RunMonitor::RunMonitor(Stops stops, Options options) : stops_(std::move(stops)), options_(options) {
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-}
+RunMonitor::RunMonitor(Stops stops, Options options) : stops_(std::move(stops)), options_(options) {}
 
-RunMonitor::~RunMonitor() {
-  stop();
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-}
+RunMonitor::~RunMonitor() { stop(); }
 
 void RunMonitor::start() {
   started_ = std::chrono::steady_clock::now();
@@ -53,8 +47,7 @@ void RunMonitor::start() {
 
 void RunMonitor::stop() {
   if (!thread_.joinable()) return;
-  std::uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+  wake_.wake();
   thread_.join();
   clear_progress();
 }
@@ -70,7 +63,7 @@ void RunMonitor::loop() {
   const int sig_fd = stop_signal_fd();
   for (;;) {
     if (options_.progress) draw_progress();
-    pollfd fds[2] = {{sig_fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    pollfd fds[2] = {{sig_fd, POLLIN, 0}, {wake_.fd(), POLLIN, 0}};
     int rc = ::poll(fds, 2, options_.progress ? kTickMs : -1);
     if (rc < 0 && errno != EINTR) return;
     if (rc > 0 && (fds[1].revents & POLLIN)) return;

@@ -35,6 +35,7 @@
 #include "data/model/summary.h"
 #include "engine/context.h"
 #include "engine/pipeline.h"
+#include "engine/wake_fd.h"
 
 namespace orderflow {
 
@@ -79,7 +80,7 @@ class RunMonitor {
 
   Stops stops_;
   Options options_;
-  int wake_fd_ = -1;
+  WakeFd wake_;  // stop() wakes the thread
   std::thread thread_;
   std::atomic<std::uint8_t> cause_{0};
   std::atomic<std::uint8_t> phase_{0};

@@ -4,6 +4,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cli/exit_code.h"
+
 namespace orderflow {
 
 namespace {
@@ -19,7 +21,7 @@ sigset_t stop_set() {
 
 int g_fd = -1;
 
-void exit_handler(int signo) { ::_exit(signo == SIGTERM ? 143 : 130); }
+void exit_handler(int signo) { ::_exit(to_int(signo == SIGTERM ? ExitCode::kTerminated : ExitCode::kInterrupted)); }
 
 void unblock() {
   sigset_t set = stop_set();

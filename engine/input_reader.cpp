@@ -1,7 +1,6 @@
 #include "engine/input_reader.h"
 
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "data/codec/decompressor.h"
 #include "data/base/file_io.h"
 #include "engine/block_pool.h"
+#include "engine/wake_fd.h"
 
 namespace orderflow {
 
@@ -188,16 +188,14 @@ bool InputReader::wait_readable(int fd) {
 
 ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
   ReaderOutcome out;
-  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake_fd_ < 0) {
-    out.status = Status::IOError("cannot create an eventfd: " + errno_text(errno));
+  const WakeFd wake_up;
+  if (!wake_up.ok()) {
+    out.status = Status::IOError("cannot create an eventfd: " + errno_text(wake_up.error()));
     return out;
   }
+  wake_fd_ = wake_up.fd();
   // Cancelling intake wakes a poll() that waits for input.
-  DoneRegistration wake = intake_.on_done([fd = wake_fd_] {
-    std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof one);
-  });
+  DoneRegistration wake = intake_.on_done([&wake_up] { wake_up.wake(); });
 
   BatchBuilder builder(options_.batch_records, kBatchBytes, options_.first_seq, emit);
   const PipelineLedger* ledger = options_.ledger;
@@ -293,8 +291,7 @@ ReaderOutcome InputReader::run(const std::function<bool(Batch&)>& emit) {
       out.resume.reset();
     }
   }
-  wake.reset();
-  ::close(wake_fd_);
+  wake.reset();  // before wake_up closes its descriptor
   wake_fd_ = -1;
   return out;
 }

@@ -1,20 +1,76 @@
 #include "data/base/file_io.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace orderflow {
+
+namespace {
+
+// A full non-blocking descriptor (EAGAIN): wait until it takes bytes again,
+// as a blocking write would (an error or hang-up is left for write to report).
+bool wait_writable(int fd) {
+  pollfd p = {fd, POLLOUT, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string errno_text(int err) {
   char buf[256];
   // GNU strerror_r returns the message pointer (which may not be buf).
   const char* msg = strerror_r(err, buf, sizeof buf);
   return msg;
+}
+
+int write_all(int fd, const char* data, std::size_t size, const WhenFull& when_full) {
+  const std::string_view part(data, size);
+  return write_all(fd, std::span<const std::string_view>(&part, 1), when_full);
+}
+
+int write_all(int fd, std::span<const std::string_view> parts, const WhenFull& when_full, std::uint64_t* written) {
+  constexpr std::size_t kIovMax = 512;  // well under IOV_MAX (1024 on Linux)
+  std::vector<iovec> iov;
+  iov.reserve(std::min(parts.size(), kIovMax));
+  std::size_t next = 0;  // first part not yet in `iov`
+  while (next < parts.size() || !iov.empty()) {
+    while (next < parts.size() && iov.size() < kIovMax) {
+      if (!parts[next].empty()) iov.push_back({const_cast<char*>(parts[next].data()), parts[next].size()});
+      ++next;
+    }
+    if (iov.empty()) break;
+    ssize_t w = ::writev(fd, iov.data(), static_cast<int>(iov.size()));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        if (when_full ? when_full() : wait_writable(fd)) continue;
+        errno = EAGAIN;
+      }
+      return errno;
+    }
+    if (written) *written += static_cast<std::uint64_t>(w);
+    // Drop what was written; a partly written part stays, shortened.
+    auto done = static_cast<std::size_t>(w);
+    std::size_t k = 0;
+    while (k < iov.size() && done >= iov[k].iov_len) done -= iov[k++].iov_len;
+    if (k < iov.size()) {
+      iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + done;
+      iov[k].iov_len -= done;
+    }
+    iov.erase(iov.begin(), iov.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  return 0;
 }
 
 Result<std::string> read_file(const std::string& path) {
@@ -46,22 +102,6 @@ Result<std::string> read_file(const std::string& path) {
 
 namespace {
 
-// Writes all of `bytes` to `fd`; 0 or the errno of the failure.
-int write_fully(int fd, const std::string& bytes) {
-  const char* p = bytes.data();
-  std::size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  return 0;
-}
-
 // For a target that is not a regular file (/dev/stdout, /dev/null, a FIFO):
 // renaming over it would replace the device or pipe, so write into it.
 // Never waits in open() for a FIFO's reader: one that has none is an error.
@@ -70,7 +110,7 @@ Status write_in_place(const std::string& path, const std::string& bytes) {
   if (fd < 0 && errno == ENXIO) return Status::IOError("cannot write " + path + ": a FIFO without a reader");
   if (fd < 0) return Status::IOError("cannot write " + path + ": " + errno_text(errno));
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  int err = write_fully(fd, bytes);
+  int err = write_all(fd, bytes.data(), bytes.size());
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err != 0) return Status::IOError("cannot write " + path + ": " + errno_text(err));
   return Status::Ok();
@@ -139,7 +179,7 @@ Status AtomicFile::prepare(const std::string& path, const std::string& bytes) {
   // Keep the old file's permissions when replacing it.
   struct stat st;
   if (::stat(target_.c_str(), &st) == 0 && ::fchmod(fd, st.st_mode & 07777) != 0) return fail(errno);
-  if (int err = write_fully(fd, bytes); err != 0) return fail(err);
+  if (int err = write_all(fd, bytes.data(), bytes.size()); err != 0) return fail(err);
   if (::fsync(fd) != 0) return fail(errno);
   if (::close(fd) != 0) {
     int err = errno;

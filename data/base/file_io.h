@@ -1,11 +1,36 @@
 #pragma once
 // Whole-file reads and atomic whole-file writes, with errors as Status values
 // whose messages name the file and the system's reason.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "data/base/status.h"
 
 namespace orderflow {
+
+// The one retrying write loop. Writes all `size` bytes of `data` to `fd`,
+// going on after EINTR and after partial writes. When `fd` is non-blocking
+// and full (EAGAIN) it calls `when_full`: true once `fd` may be written
+// again (write_all retries), false to give up (write_all fails with EAGAIN).
+// An empty `when_full` waits in poll(POLLOUT) as long as it takes, as a
+// blocking write would. Blocks the calling thread; thread-safe as far as
+// the descriptor is (two writers to one fd interleave their bytes).
+// Returns 0 when every byte was written, else the errno of the failure
+// (EPIPE: the reader went away), which errno also holds.
+using WhenFull = std::function<bool()>;
+int write_all(int fd, const char* data, std::size_t size, const WhenFull& when_full = {});
+// The same for several buffers, in order, with one writev() per up to 512 of
+// them. `written`, when not null, grows by every byte written (a failure
+// included: what was written before it).
+int write_all(int fd, std::span<const std::string_view> parts, const WhenFull& when_full = {},
+              std::uint64_t* written = nullptr);
+// write_all(fd, text.data(), text.size()) == 0: true when all of `text` was
+// written; on false, errno says why.
+inline bool write_all(int fd, std::string_view text) { return write_all(fd, text.data(), text.size()) == 0; }
 
 // Reads all of `path` ("-" is not special here). Fails on directories.
 Result<std::string> read_file(const std::string& path);

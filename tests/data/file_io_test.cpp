@@ -8,6 +8,8 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "tests/test_util.h"
 
@@ -83,6 +85,66 @@ TEST(FileIo, AtomicWriteThroughALinkToADeviceDoesNotReplaceIt) {
   ASSERT_EQ(::lstat(link.c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the link was replaced by a regular file";
   EXPECT_EQ(entries_in(dir.path()), 1u);
+}
+
+// The one retrying write loop: a full non-blocking pipe asks when_full; a
+// when_full that makes room lets every byte through, in order.
+TEST(WriteAll, AFullPipeAsksWhenFullAndGoesOnWhenItMadeRoom) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+  std::string bytes(1 << 20, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + i % 26);
+  std::string got;
+  int asked = 0;
+  auto drain = [&] {
+    ++asked;
+    char buf[1 << 16];
+    for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+    return true;
+  };
+  EXPECT_EQ(write_all(p[1], bytes.data(), bytes.size(), drain), 0);
+  drain();
+  EXPECT_GT(asked, 1);  // 1 MB does not fit a pipe at once
+  EXPECT_EQ(got, bytes);
+  ::close(p[0]);
+  ::close(p[1]);
+}
+
+TEST(WriteAll, AWhenFullThatGivesUpFailsWithEagainAndCountsWhatWasWritten) {
+  int p[2];
+  ASSERT_EQ(::pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+  const std::string a(100, 'a'), b(1 << 20, 'b');
+  const std::string_view parts[] = {a, b};
+  std::uint64_t written = 0;
+  EXPECT_EQ(write_all(p[1], parts, [] { return false; }, &written), EAGAIN);
+  EXPECT_GT(written, a.size());
+  EXPECT_LT(written, a.size() + b.size());
+  std::string got;
+  char buf[1 << 16];
+  for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(got.size(), written);
+  EXPECT_EQ(got.substr(0, a.size()), a);
+  EXPECT_EQ(got.find_first_not_of('b', a.size()), std::string::npos);
+  ::close(p[0]);
+  ::close(p[1]);
+}
+
+TEST(WriteAll, ManyPartsEmptyOnesIncludedArriveInOrder) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/parts";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 1500; ++i) texts.push_back(i % 7 == 0 ? "" : std::to_string(i) + ",");
+  std::vector<std::string_view> parts(texts.begin(), texts.end());  // more than one writev's 512
+  std::string want;
+  for (const std::string& t : texts) want += t;
+  std::uint64_t written = 0;
+  EXPECT_EQ(write_all(fd, parts, {}, &written), 0);
+  ::close(fd);
+  EXPECT_EQ(written, want.size());
+  EXPECT_EQ(read_file(path).value(), want);
+  EXPECT_TRUE(write_all(-1, std::string_view("x")) == false && errno == EBADF);
 }
 
 }  // namespace
