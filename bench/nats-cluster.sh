@@ -12,6 +12,7 @@
 #   LEDGER=0 bench/nats-cluster.sh        # against in-memory process (default: process --ledger)
 #   RUNS=5 bench/nats-cluster.sh          # 5 alternating rounds (process, cluster), median ratio
 #   SERVE_OPTS=--fetch=16 SUBMIT_OPTS=--records-per-message=4000 bench/nats-cluster.sh
+#   GEN_OPTS="--baskets 0.1 --max-items 4" bench/nats-cluster.sh   # more options for `generate`
 #   KEEP=1 bench/nats-cluster.sh          # leave the cluster up; prints how to use it
 # Needs: nats-server (Debian package nats-server), a built build/orderflow.
 set -euo pipefail
@@ -72,7 +73,7 @@ done
 echo "cluster: $urls (logs and stores in $dir)"
 
 "$BIN" generate -n "$COUNT" --products "$PRODUCTS" --stock 1000 --catalog-out "$dir/catalog.csv" \
-  --reversals 0.1 --invalid 0.01 --seed 7 >"$dir/orders.ndjson"
+  --reversals 0.1 --invalid 0.01 --seed 7 ${GEN_OPTS:-} >"$dir/orders.ndjson"
 ledger_opt=()
 if [ "${LEDGER:-1}" = 1 ] && "$BIN" process --help 2>&1 | grep -q -- '--ledger'; then
   ledger_opt=(--ledger "$dir/process.ledger")

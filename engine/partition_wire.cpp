@@ -75,6 +75,32 @@ class Cursor {
   const char* end_;
 };
 
+// Items as one word: "P:A,P:A,..." (catalog index : units).
+void put_items(std::string& out, const std::vector<StockItem>& items) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    put_u64(out, items[i].product);
+    out += ':';
+    put_u64(out, items[i].amount);
+  }
+}
+bool parse_items(std::string_view w, std::vector<StockItem>& items) {
+  const char* p = w.data();
+  const char* end = w.data() + w.size();
+  while (p < end) {
+    StockItem it{};
+    auto [q, ec] = std::from_chars(p, end, it.product);
+    if (ec != std::errc() || q == end || *q != ':') return false;
+    auto [r, ec2] = std::from_chars(q + 1, end, it.amount);
+    if (ec2 != std::errc() || (r != end && *r != ',')) return false;
+    items.push_back(it);
+    if (items.size() > kItemsMax) return false;
+    p = r == end ? end : r + 1;
+    if (r != end && p == end) return false;  // a trailing comma
+  }
+  return !items.empty();
+}
+
 Status corrupt(const char* what) { return Status::Corruption(std::string("malformed ") + what + " message"); }
 
 char format_char(RecordFormat f) { return codec_for(f).wire_tag; }
@@ -198,7 +224,7 @@ std::uint64_t chain_next(std::uint64_t prev, std::string_view file_name, const B
   return mix64(h + batch.records.size());
 }
 
-// "OFV1 orders_seq from count\n" then per vote "seq o|d|n|pPRODUCT\n".
+// "OFV1 orders_seq from count\n" then per vote "seq o|d|n|pPRODUCT|bP:A,P:A..\n".
 void encode_votes(const VoteMessage& m, std::string& out) {
   out += "OFV1 ";
   put_u64(out, m.orders_seq);
@@ -218,18 +244,58 @@ void encode_votes(const VoteMessage& m, std::string& out) {
         out += 'p';
         put_u64(out, v.product);
         break;
+      case VoteKind::kItems:
+        out += 'b';
+        put_items(out, v.items);
+        break;
     }
+    out += '\n';
+  }
+}
+
+// "OFP1 orders_seq from count\n" then per vote "seq failed stock_seen\n".
+void encode_part_votes(const PartVoteMessage& m, std::string& out) {
+  out += "OFP1 ";
+  put_u64(out, m.orders_seq);
+  out += ' ';
+  put_u64(out, m.from);
+  out += ' ';
+  put_u64(out, m.votes.size());
+  out += '\n';
+  for (const PartVote& v : m.votes) {
+    put_u64(out, v.seq);
+    out += ' ';
+    put_u64(out, v.failed);
+    out += ' ';
+    put_i64(out, v.stock_seen);
     out += '\n';
   }
 }
 
 namespace {
 
+Result<PartVoteMessage> decode_part_block(Cursor& c, std::string_view payload) {
+  PartVoteMessage m;
+  std::uint64_t count = 0;
+  if (!c.sep(' ') || !c.num(m.orders_seq) || !c.sep(' ') || !c.num(m.from) || !c.sep(' ') || !c.num(count) ||
+      !c.sep('\n') || count > payload.size())
+    return corrupt("votes");
+  m.votes.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    PartVote v;
+    if (!c.num(v.seq) || !c.sep(' ') || !c.num(v.failed) || !c.sep(' ') || !c.num(v.stock_seen) || !c.sep('\n') ||
+        v.failed > kItemsMax)
+      return corrupt("votes");
+    m.votes.push_back(v);
+  }
+  return m;
+}
+
+// After the magic "OFV1".
 Result<VoteMessage> decode_vote_block(Cursor& c, std::string_view payload) {
-  std::string_view magic;
   VoteMessage m;
   std::uint64_t count = 0;
-  if (!c.word(magic) || magic != "OFV1" || !c.sep(' ') || !c.num(m.orders_seq) || !c.sep(' ') || !c.num(m.from) ||
+  if (!c.sep(' ') || !c.num(m.orders_seq) || !c.sep(' ') || !c.num(m.from) ||
       !c.sep(' ') || !c.num(count) || !c.sep('\n') || count > payload.size())
     return corrupt("votes");
   m.votes.reserve(count);
@@ -247,19 +313,31 @@ Result<VoteMessage> decode_vote_block(Cursor& c, std::string_view payload) {
       v.kind = VoteKind::kProduct;
       auto [q, ec] = std::from_chars(w.data() + 1, w.data() + w.size(), v.product);
       if (ec != std::errc() || q != w.data() + w.size()) return corrupt("votes");
+    } else if (w.size() > 1 && w[0] == 'b') {
+      v.kind = VoteKind::kItems;
+      if (!parse_items(w.substr(1), v.items)) return corrupt("votes");
     } else {
       return corrupt("votes");
     }
-    m.votes.push_back(v);
+    m.votes.push_back(std::move(v));
   }
   return m;
 }
 
 }  // namespace
 
-Status decode_votes(std::string_view payload, std::vector<VoteMessage>& out) {
+Status decode_votes(std::string_view payload, std::vector<VoteMessage>& out, std::vector<PartVoteMessage>* parts) {
   Cursor c(payload);
   do {
+    std::string_view magic;
+    if (!c.word(magic)) return corrupt("votes");
+    if (magic == "OFP1" && parts) {
+      Result<PartVoteMessage> m = decode_part_block(c, payload);
+      if (!m.ok()) return m.status();
+      parts->push_back(std::move(m).value());
+      continue;
+    }
+    if (magic != "OFV1") return corrupt("votes");
     Result<VoteMessage> m = decode_vote_block(c, payload);
     if (!m.ok()) return m.status();
     out.push_back(std::move(m).value());
@@ -268,7 +346,8 @@ Status decode_votes(std::string_view payload, std::vector<VoteMessage>& out) {
 }
 
 // "OFR1 orders_seq from count\n" then per record
-// "seq status reason product amount total\t" + the NDJSON line (ending in '\n').
+// "seq status reason product amount total[ P:A,P:A..]\t" + the NDJSON line
+// (ending in '\n'); the items only for a basket Completed or Reversed.
 void begin_results(std::uint64_t orders_seq, std::uint32_t from, std::uint64_t count, std::string& out) {
   out += "OFR1 ";
   put_u64(out, orders_seq);
@@ -291,6 +370,10 @@ void append_result(const ResultEntry& e, std::string& out) {
   put_i64(out, e.amount);
   out += ' ';
   put_i64(out, e.total);
+  if (!e.items.empty()) {
+    out += ' ';
+    put_items(out, e.items);
+  }
   out += '\t';
   out += e.line;
 }
@@ -307,13 +390,18 @@ Status decode_results(std::string_view payload, std::vector<ResultEntry>& entrie
     ResultEntry e;
     std::uint64_t status = 0, reason = 0;
     if (!c.num(e.seq) || !c.sep(' ') || !c.num(status) || !c.sep(' ') || !c.num(reason) || !c.sep(' ') ||
-        !c.num(e.product) || !c.sep(' ') || !c.num(e.amount) || !c.sep(' ') || !c.num(e.total) || !c.sep('\t') ||
-        !c.line(e.line) || status > static_cast<std::uint64_t>(OrderStatus::kCancelled) ||
+        !c.num(e.product) || !c.sep(' ') || !c.num(e.amount) || !c.sep(' ') || !c.num(e.total))
+      return corrupt("results");
+    if (c.sep(' ')) {
+      std::string_view w;
+      if (!c.word(w) || !parse_items(w, e.items)) return corrupt("results");
+    }
+    if (!c.sep('\t') || !c.line(e.line) || status > static_cast<std::uint64_t>(OrderStatus::kCancelled) ||
         reason >= static_cast<std::uint64_t>(kReasonCount))
       return corrupt("results");
     e.status = static_cast<OrderStatus>(status);
     e.reason = static_cast<Reason>(reason);
-    entries.push_back(e);
+    entries.push_back(std::move(e));
   }
   } while (!c.at_end());
   return Status::Ok();

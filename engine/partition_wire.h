@@ -7,7 +7,9 @@
 //            CSV layout), so that every `serve` decodes exactly what `process`
 //            would have decoded. Stream `NAME`, subject `NAME.in`.
 //   votes    what a record's id owner decided that its product owner needs
-//            (place: ok / duplicate_id; reverse: which product, or none).
+//            (place: ok / duplicate_id; reverse: which product, the items of
+//            a basket, or none), and the part votes of baskets whose items
+//            several partitions own (the part's first failing item, or 0).
 //            Stream `NAME_VOTES`, subject `NAME.votes.<K>` (K = receiver).
 //   results  result lines of the records one partition finalised in one
 //            orders message, each with the fields the summary counts.
@@ -75,11 +77,12 @@ inline constexpr std::uint64_t kChainSeed = 0x6f72646572666c6fULL;  // "orderflo
 
 // ---- votes ---------------------------------------------------------------
 
-enum class VoteKind : std::uint8_t { kOk, kDuplicate, kProduct, kNone };
+enum class VoteKind : std::uint8_t { kOk, kDuplicate, kProduct, kNone, kItems };
 struct Vote {
   std::uint64_t seq = 0;
   VoteKind kind = VoteKind::kOk;
   std::uint32_t product = kNoProduct;  // kProduct: the product a reverse undoes
+  std::vector<StockItem> items;        // kItems: the basket a reverse undoes, in item order
 };
 struct VoteMessage {
   std::uint64_t orders_seq = 0;  // the orders message the votes are about
@@ -88,8 +91,26 @@ struct VoteMessage {
 };
 // Appends one block; a payload may hold several (one per orders message).
 void encode_votes(const VoteMessage& m, std::string& out);
-// Decodes every block of a payload.
-Status decode_votes(std::string_view payload, std::vector<VoteMessage>& out);
+
+// A basket part's vote (docs/nats.md "Baskets"): partition `from` reached
+// basket `seq` and held its part (failed == 0) or found item `failed`
+// (1-based) lacking, with `stock_seen` units there.
+struct PartVote {
+  std::uint64_t seq = 0;
+  std::uint16_t failed = 0;
+  std::int64_t stock_seen = 0;
+};
+struct PartVoteMessage {
+  std::uint64_t orders_seq = 0;  // the orders message the baskets are in
+  std::uint32_t from = 0;
+  std::vector<PartVote> votes;   // seq ascending
+};
+void encode_part_votes(const PartVoteMessage& m, std::string& out);
+
+// Decodes every block of a payload: id votes into `out`, part votes into
+// `parts` (nullptr: a part-vote block is malformed).
+Status decode_votes(std::string_view payload, std::vector<VoteMessage>& out,
+                    std::vector<PartVoteMessage>* parts = nullptr);
 
 // ---- results -------------------------------------------------------------
 
@@ -101,6 +122,7 @@ struct ResultEntry {
   std::uint32_t product = kNoProduct;
   std::int64_t amount = 0;
   Cents total = 0;
+  std::vector<StockItem> items;  // a basket Completed or Reversed: its items (the summary counts each)
   std::string_view line;  // NDJSON, ending in '\n' (points into the payload)
 };
 struct ResultsHeader {

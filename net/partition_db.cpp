@@ -74,10 +74,19 @@ Result<std::unique_ptr<PartitionDb>> PartitionDb::open(const std::string& path, 
           " votes_next INTEGER NOT NULL, record_next INTEGER NOT NULL);"
           "CREATE TABLE IF NOT EXISTS stock(product INTEGER PRIMARY KEY, stock INTEGER NOT NULL);"
           "CREATE TABLE IF NOT EXISTS orders(id BLOB PRIMARY KEY, product INTEGER NOT NULL,"
-          " amount INTEGER NOT NULL, state INTEGER NOT NULL) WITHOUT ROWID;",
+          " amount INTEGER NOT NULL, state INTEGER NOT NULL, items BLOB) WITHOUT ROWID;",
           "not a partition state file:");
       !s.ok())
     return s;
+  {  // a file from before baskets: its orders table has no items column
+    sqlite3_stmt* info = nullptr;
+    if (Status s = d.prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'items'", &info); !s.ok())
+      return s;
+    const int has = sqlite3_step(info);
+    sqlite3_finalize(info);
+    if (has != SQLITE_ROW)
+      if (Status s = d.exec("ALTER TABLE orders ADD COLUMN items BLOB", "cannot upgrade"); !s.ok()) return s;
+  }
   sqlite3_stmt* q = nullptr;
   if (Status s = d.prepare("SELECT stream, k, n, catalog, orders_next, votes_next, record_next FROM meta", &q);
       !s.ok())
@@ -115,7 +124,7 @@ Result<std::unique_ptr<PartitionDb>> PartitionDb::open(const std::string& path, 
   }
   (void)existed;
   if (Status s = d.prepare("INSERT OR REPLACE INTO stock VALUES(?, ?)", &d.put_stock); !s.ok()) return s;
-  if (Status s = d.prepare("INSERT OR REPLACE INTO orders VALUES(?, ?, ?, ?)", &d.put_order); !s.ok()) return s;
+  if (Status s = d.prepare("INSERT OR REPLACE INTO orders VALUES(?, ?, ?, ?, ?)", &d.put_order); !s.ok()) return s;
   if (Status s = d.prepare("UPDATE meta SET orders_next = ?, votes_next = ?, record_next = ?", &d.put_position);
       !s.ok())
     return s;
@@ -123,7 +132,8 @@ Result<std::unique_ptr<PartitionDb>> PartitionDb::open(const std::string& path, 
 }
 
 Status PartitionDb::load(std::vector<std::int64_t>& stock,
-                         const std::function<void(std::string_view, std::uint32_t, std::uint32_t, OrderState)>& order) {
+                         const std::function<void(std::string_view, std::uint32_t, std::uint32_t, OrderState,
+                                                   std::vector<StockItem>)>& order) {
   Impl& d = *impl_;
   sqlite3_stmt* q = nullptr;
   if (Status s = d.prepare("SELECT product, stock FROM stock", &q); !s.ok()) return s;
@@ -138,7 +148,7 @@ Status PartitionDb::load(std::vector<std::int64_t>& stock,
   }
   sqlite3_finalize(q);
   if (rc != SQLITE_DONE) return d.error("cannot read");
-  if (Status s = d.prepare("SELECT id, product, amount, state FROM orders", &q); !s.ok()) return s;
+  if (Status s = d.prepare("SELECT id, product, amount, state, items FROM orders", &q); !s.ok()) return s;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     std::string_view id(static_cast<const char*>(sqlite3_column_blob(q, 0)),
                         static_cast<std::size_t>(sqlite3_column_bytes(q, 0)));
@@ -147,8 +157,23 @@ Status PartitionDb::load(std::vector<std::int64_t>& stock,
       sqlite3_finalize(q);
       return Status::Corruption(d.path + ": a malformed order entry");
     }
-    order(id, static_cast<std::uint32_t>(sqlite3_column_int64(q, 1)),
-          static_cast<std::uint32_t>(sqlite3_column_int64(q, 2)), static_cast<OrderState>(state));
+    const auto product = static_cast<std::uint32_t>(sqlite3_column_int64(q, 1));
+    const auto amount = static_cast<std::uint32_t>(sqlite3_column_int64(q, 2));
+    std::vector<StockItem> items;
+    if (product == kBasketProduct) {  // items: `amount` pairs of u32 (product, units), little-endian
+      const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(q, 4));
+      const auto bytes = static_cast<std::size_t>(sqlite3_column_bytes(q, 4));
+      if (amount == 0 || amount > kItemsMax || bytes != amount * 8u) {
+        sqlite3_finalize(q);
+        return Status::Corruption(d.path + ": a basket entry without its items");
+      }
+      auto u32 = [&](std::size_t at) {
+        return static_cast<std::uint32_t>(blob[at]) | static_cast<std::uint32_t>(blob[at + 1]) << 8 |
+               static_cast<std::uint32_t>(blob[at + 2]) << 16 | static_cast<std::uint32_t>(blob[at + 3]) << 24;
+      };
+      for (std::uint32_t t = 0; t < amount; ++t) items.push_back({u32(t * 8u), u32(t * 8u + 4)});
+    }
+    order(id, product, amount, static_cast<OrderState>(state), std::move(items));
   }
   sqlite3_finalize(q);
   if (rc != SQLITE_DONE) return d.error("cannot read");
@@ -172,6 +197,14 @@ Status PartitionDb::commit(const PartitionChanges& changes, const PartitionPosit
     sqlite3_bind_int64(d.put_order, 2, c.product);
     sqlite3_bind_int64(d.put_order, 3, c.amount);
     sqlite3_bind_int64(d.put_order, 4, static_cast<int>(c.state));
+    std::string blob;
+    for (const StockItem& it : c.items)
+      for (std::uint32_t v : {it.product, it.amount})
+        for (int b = 0; b < 4; ++b) blob += static_cast<char>((v >> (8 * b)) & 0xff);
+    if (c.items.empty())
+      sqlite3_bind_null(d.put_order, 5);
+    else
+      sqlite3_bind_blob(d.put_order, 5, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
     if (Status s = d.step_done(d.put_order, "cannot commit to"); !s.ok()) return rollback(s);
   }
   sqlite3_bind_int64(d.put_position, 1, static_cast<std::int64_t>(position.orders_next));

@@ -10,7 +10,9 @@
 //            position: the next orders message, the votes stream sequence to
 //            re-read from, the next record seq.
 //   stock    the stock of every product this partition owns.
-//   orders   the order entries it holds (id, product, amount, state).
+//   orders   the order entries it holds (id, product, amount, state; a
+//            basket's entry with its items: the part owners of a basket
+//            reverse it from there).
 //
 // The position commits in the same transaction as the state it describes, so
 // "how far" and "what" never disagree; serve acknowledges a message to
@@ -55,10 +57,10 @@ class PartitionDb {
   const PartitionPosition& position() const { return position_; }
 
   // Reads the state: overwrites stock[p] for every stored product, and calls
-  // `order` for every stored order entry.
+  // `order` for every stored order entry (`items` empty unless a basket).
   Status load(std::vector<std::int64_t>& stock,
               const std::function<void(std::string_view id, std::uint32_t product, std::uint32_t amount,
-                                       OrderState state)>& order);
+                                       OrderState state, std::vector<StockItem> items)>& order);
 
   // Commits the changes and the new position in one transaction.
   Status commit(const PartitionChanges& changes, const PartitionPosition& position);

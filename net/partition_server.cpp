@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,12 +80,12 @@ class Server {
     for (std::uint32_t p = 0; p < catalog_->size(); ++p) stock[p] = catalog_->product(p).stock;
     std::vector<OrderChange> orders;
     rep_.status = db_->load(stock, [&](std::string_view id, std::uint32_t product, std::uint32_t amount,
-                                       OrderState state) {
-      orders.push_back({std::string(id), product, amount, state});
+                                       OrderState state, std::vector<StockItem> items) {
+      orders.push_back({std::string(id), product, amount, state, std::move(items)});
     });
     if (!rep_.status.ok()) return;
     core_ = std::make_unique<PartitionCore>(*catalog_, o_.me, stock);
-    for (const OrderChange& c : orders) core_->restore_order(c.id, c.product, c.amount, c.state);
+    for (const OrderChange& c : orders) core_->restore_order(c.id, c.product, c.amount, c.state, c.items);
     orders.clear();
     pos_ = db_->position();
     rep_.next_seq = pos_.record_next;
@@ -119,7 +120,10 @@ class Server {
   // The loop runs three things as far as each can go, in this order:
   //  take in   fetch orders messages, resolve them (the id half) and send
   //            their votes at once, up to kAhead messages ahead of apply;
-  //  apply     the oldest resolved messages whose votes are all here;
+  //  apply     the oldest resolved messages whose votes are all here; a
+  //            message with baskets over several partitions may stop inside
+  //            for their part votes (sent as apply reaches each basket) and
+  //            go on from there when they come;
   //  commit    the applied messages not committed yet (at most
   //            fetch_messages), as one group: their
   //            results sent, every ack awaited, the state committed, then
@@ -139,7 +143,9 @@ class Server {
       if (stop == StopRequest::kGraceful && !stopping_since_) stopping_since_ = Clock::now();
       const bool taking_in = !stopping_since_;
       if (stopping_since_ && (pending_.empty() || seconds_since(*stopping_since_) * 1000 > o_.graceful_wait_ms)) {
-        commit_group();  // what is applied commits; the rest is redone by the next start
+        // What is applied commits (not while a message is applied partly);
+        // the rest is redone by the next start.
+        if (!front_partial()) commit_group();
         return;
       }
       const auto started = Clock::now();
@@ -162,8 +168,10 @@ class Server {
       int applied = apply_ready();
       if (applied < 0) return;
       if (applied == 0 && !pending_.empty()) {
-        // The oldest waits for votes: commit meanwhile, then wait for them a little.
-        if (!group_.empty() && !commit_group()) return;
+        // The oldest waits for votes: commit meanwhile (unless it is applied
+        // partly: the state is then not that of a message's end), then wait
+        // for them a little.
+        if (!group_.empty() && !front_partial() && !commit_group()) return;
         if (!sent_all()) return;  // ours are stored (nobody waits on one that was lost)
         if (!read_votes(taking_in ? 20 : 100)) return;
         applied = apply_ready();
@@ -237,19 +245,48 @@ class Server {
         votes[j] = &it->second.msg;
       }
       const auto t0 = Clock::now();
-      if (waiting_since_) rep_.vote_wait_seconds += seconds_since(*waiting_since_);
-      waiting_since_.reset();
-      said_waiting_ = false;
-      if (Status s = core_->apply(st, votes); !s.ok()) {
+      ApplyProgress progress = ApplyProgress::kDone;
+      if (Status s = core_->apply(st, votes, parts_, progress); !s.ok()) {
         fail(s);
         return -1;
       }
       rep_.apply_seconds += seconds_since(t0);
+      if (!send_part_votes(st)) return -1;
+      if (progress == ApplyProgress::kNeedsPartVotes) {
+        if (!waiting_since_) waiting_since_ = Clock::now();
+        for (const PendingBasket& b : st.baskets)
+          for (std::uint32_t o : b.others)
+            if (!parts_.find(st.batch.records[b.record].seq, o)) waiting_for_ = o;
+        return applied;
+      }
+      if (waiting_since_) rep_.vote_wait_seconds += seconds_since(*waiting_since_);
+      waiting_since_.reset();
+      said_waiting_ = false;
       group_.push_back(std::move(st));
       pending_.pop_front();
       ++applied;
     }
     return applied;
+  }
+
+  // The oldest resolved message is applied partly (it waits for part votes).
+  bool front_partial() const { return !pending_.empty() && pending_.front().started; }
+
+  // Sends the part votes apply() left in the step, one message per
+  // receiver; its id names the baskets' first and last seq (a replay may cut
+  // them differently: the receivers keep each part vote once).
+  bool send_part_votes(PartitionStep& st) {
+    std::string payload;
+    for (std::uint32_t j = 0; j < st.part_votes_out.size(); ++j) {
+      const PartVoteMessage& m = st.part_votes_out[j];
+      if (m.votes.empty()) continue;
+      payload.clear();
+      encode_part_votes(m, payload);
+      std::string id = msg_id('p', m.votes.front().seq, m.votes.back().seq, o_.me.k, static_cast<int>(j));
+      if (!send(names_.votes_subject(j), std::move(payload), std::move(id))) return false;
+    }
+    st.part_votes_out.clear();
+    return true;
   }
 
   // Reads the votes there are, waiting at most `wait_ms` for the first.
@@ -262,12 +299,17 @@ class Server {
     }
     for (StreamMessage& m : *got.value) {
       std::vector<VoteMessage> blocks;
-      if (Status st = decode_votes(m.data, blocks); !st.ok())
+      std::vector<PartVoteMessage> parts;
+      if (Status st = decode_votes(m.data, blocks, &parts); !st.ok())
         return fail(Status::Corruption("stream " + names_.votes_stream() + " message " + std::to_string(m.seq) +
                                        ": " + st.message()));
       for (VoteMessage& v : blocks) {
         if (v.orders_seq < pos_.orders_next) continue;  // for messages committed already (a replay)
         votes_buf_.try_emplace({v.orders_seq, v.from}, BufferedVote{m.seq, std::move(v)});
+      }
+      for (const PartVoteMessage& p : parts) {
+        if (p.orders_seq < pos_.orders_next || p.from >= o_.me.n) continue;
+        for (const PartVote& v : p.votes) parts_.add(m.seq, p.orders_seq, p.from, v);
       }
     }
     return true;
@@ -303,10 +345,11 @@ class Server {
     if (o_.crash_before_commit_after > 0 && ++steps_done_ > o_.crash_before_commit_after) ::raise(SIGKILL);
     const auto t1 = Clock::now();
     for (auto it = votes_buf_.begin(); it != votes_buf_.end() && it->first.first <= last;) it = votes_buf_.erase(it);
+    parts_.drop_through(last);
     PartitionPosition next;
     next.orders_next = last + 1;
     next.record_next = record_next;
-    next.votes_next = votes_->next_seq();
+    next.votes_next = std::min(votes_->next_seq(), parts_.first_stream_seq());
     for (const auto& [key, v] : votes_buf_) next.votes_next = std::min(next.votes_next, v.stream_seq);
     if (Status st = db_->commit(core_->take_changes(last), next); !st.ok()) return fail(st);
     pos_ = next;
@@ -370,6 +413,37 @@ class Server {
     VoteMessage msg;
   };
 
+  // The part votes read and not yet committed past, by basket seq and sender.
+  class BufferedParts : public PartVotes {
+   public:
+    const PartVote* find(std::uint64_t seq, std::uint32_t from) const override {
+      auto it = votes_.find({seq, from});
+      return it == votes_.end() ? nullptr : &it->second.vote;
+    }
+    void add(std::uint64_t stream_seq, std::uint64_t orders_seq, std::uint32_t from, const PartVote& v) {
+      votes_.try_emplace({v.seq, from}, Buffered{stream_seq, orders_seq, v});
+    }
+    // Forgets the votes of orders messages up to `orders_seq` (committed).
+    void drop_through(std::uint64_t orders_seq) {
+      for (auto it = votes_.begin(); it != votes_.end();)
+        it = it->second.orders_seq <= orders_seq ? votes_.erase(it) : std::next(it);
+    }
+    // The votes stream sequence a restart must re-read from to see them all again.
+    std::uint64_t first_stream_seq() const {
+      std::uint64_t first = UINT64_MAX;
+      for (const auto& [key, b] : votes_) first = std::min(first, b.stream_seq);
+      return first;
+    }
+
+   private:
+    struct Buffered {
+      std::uint64_t stream_seq;
+      std::uint64_t orders_seq;
+      PartVote vote;
+    };
+    std::map<std::pair<std::uint64_t, std::uint32_t>, Buffered> votes_;
+  };
+
   const ServeOptions& o_;
   const NetHooks& hooks_;
   ServeReport& rep_;
@@ -388,6 +462,7 @@ class Server {
   std::uint32_t waiting_for_ = 0;
   bool said_waiting_ = false;
   std::map<std::pair<std::uint64_t, std::uint32_t>, BufferedVote> votes_buf_;
+  BufferedParts parts_;
 };
 
 }  // namespace

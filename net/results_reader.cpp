@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -22,6 +23,7 @@ struct Pending {
   std::uint32_t product;
   std::int64_t amount;
   Cents total;
+  std::vector<StockItem> items;  // a basket Completed or Reversed
   std::string line;
 };
 
@@ -122,6 +124,7 @@ ResultsReport run_results(const ResultsOptions& o, const NetHooks& hooks) {
   std::uint64_t next = 1;
   std::string out;
   std::vector<ResultEntry> entries;
+  std::vector<Item> items;
   Backoff backoff(hooks);
   auto flush = [&]() -> bool {
     if (out.empty() || o.out_fd < 0) {
@@ -159,9 +162,19 @@ ResultsReport run_results(const ResultsOptions& o, const NetHooks& hooks) {
                                         ": " + st.message());
         break;
       }
-      for (const ResultEntry& e : entries) {
-        if (e.seq < next || (e.product != kNoProduct && e.product >= rep.catalog->size())) continue;
-        pending.try_emplace(e.seq, Pending{e.status, e.reason, e.product, e.amount, e.total, std::string(e.line)});
+      for (ResultEntry& e : entries) {
+        if (e.seq < next) continue;
+        if ((e.product != kNoProduct && e.product != kBasketProduct && e.product >= rep.catalog->size()) ||
+            std::any_of(e.items.begin(), e.items.end(),
+                        [&](const StockItem& it) { return it.product >= rep.catalog->size(); }) ||
+            (e.product == kBasketProduct &&
+             (e.status == OrderStatus::kCompleted || e.status == OrderStatus::kReversed) && e.items.empty())) {
+          rep.status = Status::Corruption("stream " + names.results_stream() + " message " + std::to_string(m.seq) +
+                                          ": a result for seq " + std::to_string(e.seq) + " outside the catalog");
+          break;
+        }
+        pending.try_emplace(e.seq, Pending{e.status, e.reason, e.product, e.amount, e.total, std::move(e.items),
+                                           std::string(e.line)});
       }
     }
     if (!rep.status.ok()) break;
@@ -173,7 +186,18 @@ ResultsReport run_results(const ResultsOptions& o, const NetHooks& hooks) {
       r.amount = it->second.amount;
       r.total = it->second.total;
       r.decided = true;
-      rep.stats.count(r);
+      if (r.is_basket()) {
+        items.clear();
+        for (const StockItem& s : it->second.items) {
+          Item& item = items.emplace_back();
+          item.product = s.product;
+          item.amount = s.amount;
+        }
+        r.items = ItemRange{0, static_cast<std::uint16_t>(items.size()), 0};
+        rep.stats.count(r, items.data());
+      } else {
+        rep.stats.count(r);
+      }
       out += it->second.line;
       if (out.size() >= kWriteBytes && !flush()) break;
     }
