@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <regex>
 #include <string>
@@ -53,7 +54,38 @@ const char* kAdversarial =
     "{\"productId\":\"P000001\",\"amount\":1.5}\n"
     "{\"id\":\"\",\"productId\":\"P000001\",\"amount\":1}\n"
     "{\"id\":\"a9\",\"productId\":\"P000006\",\"amount\":1,\"amount\":2}\n"
-    "{\"id\":\"a9\",\"op\":\"reverse\"}\n";
+    "{\"id\":\"a9\",\"op\":\"reverse\"}\n"
+    // Baskets: P000007..P000009 belong to partitions 1, 2 and 3 of 3.
+    "{\"id\":\"k1\",\"items\":[{\"productId\":\"P000007\",\"amount\":2},{\"productId\":\"P000008\",\"amount\":1},"
+    "{\"productId\":\"P000009\",\"amount\":3}]}\n"                                           // Completed over 3
+    "{\"id\":\"k1\",\"items\":[{\"productId\":\"P000010\",\"amount\":1}]}\n"                 // duplicate_id
+    "{\"id\":\"k2\",\"items\":[{\"productId\":\"P000010\",\"amount\":30},{\"productId\":\"P000011\",\"amount\":1},"
+    "{\"productId\":\"P000010\",\"amount\":20}]}\n"                                          // item 3: a repeated product
+    "{\"id\":\"k3\",\"items\":[{\"productId\":\"P000010\",\"amount\":1},{\"productId\":\"NOPE\",\"amount\":1}]}\n"  // unknown_product, item 2
+    "{\"id\":\"k4\",\"items\":[{\"productId\":\"P000010\",\"amount\":1},{\"productId\":\"P000011\",\"amount\":0}]}\n"  // invalid_amount, item 2
+    "{\"items\":[{\"productId\":\"P000011\",\"amount\":41},{\"productId\":\"P000012\",\"amount\":1}]}\n"  // item 1 lacks
+    "{\"id\":\"k1\",\"op\":\"reverse\"}\n"                                                 // Reversed: every part back
+    "{\"id\":\"k1\",\"op\":\"reverse\"}\n"                                                 // not_reversible
+    "{\"id\":\"k2\",\"op\":\"reverse\"}\n"                                                 // not_reversible (rejected)
+    "{\"id\":\"k3\",\"op\":\"reverse\"}\n"                                                 // not_reversible (at decode)
+    "{\"id\":\"k5\",\"items\":[{\"productId\":\"P000009\",\"amount\":37},{\"productId\":\"P000007\",\"amount\":38}]}\n"
+    "{\"id\":\"k5\",\"op\":\"reverse\"}\n"
+    "{\"id\":\"k6\",\"items\":[{\"productId\":\"P000009\",\"amount\":40},{\"productId\":\"P000008\",\"amount\":1}]}\n";
+
+// A basket of `count` items over every product (1 unit each): 64 is the
+// most a basket may have, 65 is invalid_record.
+std::string wide_basket(const std::string& id, int count) {
+  std::string s = "{\"id\":\"" + id + "\",\"items\":[";
+  for (int i = 0; i < count; ++i) {
+    char product[16];
+    std::snprintf(product, sizeof product, "P%06d", i % 12 + 1);
+    if (i) s += ',';
+    s += "{\"productId\":\"";
+    s += product;
+    s += "\",\"amount\":1}";
+  }
+  return s + "]}\n";
+}
 
 const char* kCsv =
     "id,op,productId,amount\n"
@@ -74,13 +106,17 @@ std::string summary_core(const std::string& json) {
 class NatsDrill : public ::testing::Test {
  protected:
   // A generated stream and its catalog, and the reference results of one `process`.
+  // The generated stream has baskets (10% of the place records, up to 5
+  // items, over the partitions) among its orders and reversals.
   void make_input(int records, double reversals = 0.2) {
     RunResult g = run({"generate", "-n", std::to_string(records), "--products", "12", "--stock", "40",
                        "--catalog-out", dir_.file("catalog.csv"), "--reversals", std::to_string(reversals),
-                       "--invalid", "0.02", "--max-amount", "3", "--seed", "11"});
+                       "--invalid", "0.02", "--max-amount", "3", "--baskets", "0.1", "--max-items", "5",
+                       "--seed", "11"});
     ASSERT_EQ(g.exit_code, 0) << g.err;
     write_file(dir_.file("generated.ndjson"), g.out);
-    write_file(dir_.file("adversarial.ndjson"), kAdversarial);
+    write_file(dir_.file("adversarial.ndjson"), std::string(kAdversarial) + wide_basket("w64", 64) +
+                                                    wide_basket("w65", 65) + "{\"id\":\"w64\",\"op\":\"reverse\"}\n");
     write_file(dir_.file("small.csv"), kCsv);
     files_ = {dir_.file("adversarial.ndjson"), dir_.file("small.csv"), dir_.file("generated.ndjson")};
     std::vector<std::string> args{"process", "-c", dir_.file("catalog.csv"), "-o", dir_.file("reference.ndjson"),
