@@ -104,12 +104,12 @@ TEST(EnumTable, InputFormatsAreAutoThenTheCodecTable) {
 TEST(EnumTable, Helpers) {
   enum class Abc { kA, kB, kC };
   static constexpr EnumName<Abc> kAbc[] = {{Abc::kA, "a"}, {Abc::kB, "b"}};
-  static_assert(enum_name(kAbc, Abc::kB) == "b");
-  static_assert(enum_name(kAbc, Abc::kC) == "?");
-  static_assert(enum_name(kAbc, Abc::kC, "") == "");
-  static_assert(*enum_value(kAbc, "a") == Abc::kA);
-  static_assert(!enum_value(kAbc, "A").has_value());
-  static_assert(enum_values(kAbc)[1] == Abc::kB);
+  EXPECT_TRUE(enum_name(kAbc, Abc::kB) == "b");
+  EXPECT_TRUE(enum_name(kAbc, Abc::kC) == "?");
+  EXPECT_TRUE(enum_name(kAbc, Abc::kC, "") == "");
+  EXPECT_TRUE(*enum_value(kAbc, "a") == Abc::kA);
+  EXPECT_TRUE(!enum_value(kAbc, "A").has_value());
+  EXPECT_TRUE(enum_values(kAbc)[1] == Abc::kB);
   EXPECT_EQ(enum_names(kAbc), (std::vector<std::string>{"a", "b"}));
 }
 
