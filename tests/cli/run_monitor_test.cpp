@@ -18,23 +18,15 @@
 
 #include "cli/signals.h"
 #include "tests/test_util.h"
+#include "tests/wait_until.h"
 #include "tests/watchdog.h"
 
 namespace orderflow {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto kHangGuard = 30s;  // a hang is a failure; never a speed check
 
-template <class F>
-bool wait_until(F&& done) {
-  const auto until = std::chrono::steady_clock::now() + kHangGuard;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using testing::wait_until;
 
 class RunMonitorTest : public ::testing::Test {
  protected:

@@ -15,6 +15,7 @@
 #include "tests/e2e/child.h"
 #include "tests/sanitizers.h"
 #include "tests/test_util.h"
+#include "tests/wait_until.h"
 
 namespace orderflow {
 namespace {
@@ -152,16 +153,7 @@ std::string sql_text(const std::string& path, const std::string& sql) {
   return out;
 }
 
-// Polls `done` until it holds (true) or the hang guard passes (false).
-template <class F>
-bool wait_until(F&& done) {
-  const auto until = std::chrono::steady_clock::now() + testing::kHangGuard;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
+using testing::wait_until;
 
 std::string integrity(const std::string& path) { return sql_text(path, "PRAGMA integrity_check"); }
 
@@ -383,7 +375,7 @@ TEST(LedgerProcess, StdinContinuesWhenTheSameBytesArePipedAgain) {
   {
     Child c({{"process", "--ledger", ledger, "-o", dir.file("out"), "-q", "--batch", "64"}, true, false});
     c.feed(text.substr(0, text.find("\n", text.size() / 2) + 1));  // whole lines: the same bytes as the start of `text`
-    ASSERT_TRUE(wait_until([&] { return testing::count_lines(dir.file("out")) >= 20; }));
+    ASSERT_TRUE(wait_until([&] { return testing::count_lines(dir.file("out")) >= 20; }, testing::kHangGuard));
     ::kill(c.pid(), SIGINT);  // stdin stays open: the stop, not the end of input, ends the run
     EXPECT_EQ(c.finish(), 130) << c.err();
   }
@@ -405,7 +397,7 @@ TEST(LedgerProcess, ADifferentInputBesideAnUnfinishedRunIsRefused) {
   {
     Child c({{"process", "--ledger", ledger, "-o", dir.file("out"), "-q", "--batch", "64"}, true, false});
     c.feed(text.substr(0, text.find("\n", text.size() / 2) + 1));
-    ASSERT_TRUE(wait_until([&] { return testing::count_lines(dir.file("out")) >= 10; }));
+    ASSERT_TRUE(wait_until([&] { return testing::count_lines(dir.file("out")) >= 10; }, testing::kHangGuard));
     ::kill(c.pid(), SIGKILL);
     c.finish();
   }
@@ -443,7 +435,7 @@ TEST(LedgerProcess, TwoWritersTakeTurnsAndNoWaitFailsAtOnce) {
   Child holder({{"process", "--ledger", ledger, "-o", "none", "-q"}, true, false});
   ASSERT_TRUE(wait_until([&] {
     return run({"ledger", "runs", ledger}).out.find("\"state\":\"unfinished\"") != std::string::npos;
-  }));
+  }, testing::kHangGuard));
   auto busy = run({"process", dir.file("a.ndjson"), "--ledger", ledger, "--no-wait", "-o", "none", "-q"});
   EXPECT_EQ(busy.exit_code, 1);
   EXPECT_NE(busy.err.find("orderflow: error: ledger " + ledger + " is in use by another run"), std::string::npos) << busy.err;

@@ -20,6 +20,7 @@
 
 #include "tests/compress_util.h"
 #include "tests/test_util.h"
+#include "tests/wait_until.h"
 #include "tests/watchdog.h"
 
 namespace orderflow {
@@ -156,15 +157,7 @@ struct Pipe {
   }
 };
 
-template <class F>
-bool wait_until(F&& done) {
-  const auto until = std::chrono::steady_clock::now() + kHangGuard;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using testing::wait_until;
 
 TEST(InputReader, ReadsAFileIntoNumberedRecordsInBatchesOfAtMostBatchRecords) {
   TempDir dir;
