@@ -205,23 +205,7 @@ ApplyResult apply(Record& r, std::vector<Item>& items, ProductStore& store, Orde
     case StockStep::kOp: break;
   }
   // One record: the per-product call (ProductStore::write is for slices: engine/stages/apply_stage.cpp).
-  switch (op.kind) {
-    case StockOp::Kind::kTake: {
-      const TakeResult t = store.take(op.product, op.amount);
-      op.ok = t.ok;
-      op.stock_seen = t.stock_seen;
-      break;
-    }
-    case StockOp::Kind::kTakeAll: {
-      const BasketTake t = store.take_all(op.items, op.count);
-      op.ok = t.ok;
-      op.failed = t.failed;
-      op.stock_seen = t.stock_seen;
-      break;
-    }
-    case StockOp::Kind::kGiveBack: store.give_back(op.product, op.amount); break;
-    case StockOp::Kind::kGiveBackAll: store.give_back_all(op.items, op.count); break;
-  }
+  perform(store, op);
   end_apply(r, mine, index, catalog, op);
   return ApplyResult::kDone;
 }

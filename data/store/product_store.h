@@ -165,6 +165,30 @@ class ProductStore {
   }
 };
 
+// Performs one stock operation on `store` and fills in its answer: the one
+// switch over StockOp::Kind. With a concrete (final) store the calls are
+// direct; with a ProductStore& they are the per-product virtual calls.
+template <class Store>
+void perform(Store& store, StockOp& op) {
+  switch (op.kind) {
+    case StockOp::Kind::kTake: {
+      const TakeResult t = store.take(op.product, op.amount);
+      op.ok = t.ok;
+      op.stock_seen = t.stock_seen;
+      break;
+    }
+    case StockOp::Kind::kGiveBack: store.give_back(op.product, op.amount); break;
+    case StockOp::Kind::kTakeAll: {
+      const BasketTake t = store.take_all(op.items, op.count);
+      op.ok = t.ok;
+      op.failed = t.failed;
+      op.stock_seen = t.stock_seen;
+      break;
+    }
+    case StockOp::Kind::kGiveBackAll: store.give_back_all(op.items, op.count); break;
+  }
+}
+
 // write() for an in-memory store from Derived's own calls: Derived is `final`,
 // so they are direct (inlined) calls, and a slice costs one virtual call.
 template <class Derived>
@@ -172,25 +196,7 @@ class ProductStoreBase : public ProductStore {
  public:
   Status write(std::span<StockOp> ops) final {
     Derived& d = static_cast<Derived&>(*this);
-    for (StockOp& op : ops) {
-      switch (op.kind) {
-        case StockOp::Kind::kTake: {
-          const TakeResult t = d.take(op.product, op.amount);
-          op.ok = t.ok;
-          op.stock_seen = t.stock_seen;
-          break;
-        }
-        case StockOp::Kind::kGiveBack: d.give_back(op.product, op.amount); break;
-        case StockOp::Kind::kTakeAll: {
-          const BasketTake t = d.take_all(op.items, op.count);
-          op.ok = t.ok;
-          op.failed = t.failed;
-          op.stock_seen = t.stock_seen;
-          break;
-        }
-        case StockOp::Kind::kGiveBackAll: d.give_back_all(op.items, op.count); break;
-      }
-    }
+    for (StockOp& op : ops) perform(d, op);
     return Status::Ok();
   }
 };
