@@ -224,15 +224,22 @@ std::uint64_t chain_next(std::uint64_t prev, std::string_view file_name, const B
   return mix64(h + batch.records.size());
 }
 
+// "MAGIC orders_seq from count\n": the first line of a votes block of either kind.
+static void put_votes_header(std::string& out, std::string_view magic, std::uint64_t orders_seq, std::uint64_t from,
+                             std::uint64_t count) {
+  out += magic;
+  out += ' ';
+  put_u64(out, orders_seq);
+  out += ' ';
+  put_u64(out, from);
+  out += ' ';
+  put_u64(out, count);
+  out += '\n';
+}
+
 // "OFV1 orders_seq from count\n" then per vote "seq o|d|n|pPRODUCT|bP:A,P:A..\n".
 void encode_votes(const VoteMessage& m, std::string& out) {
-  out += "OFV1 ";
-  put_u64(out, m.orders_seq);
-  out += ' ';
-  put_u64(out, m.from);
-  out += ' ';
-  put_u64(out, m.votes.size());
-  out += '\n';
+  put_votes_header(out, "OFV1", m.orders_seq, m.from, m.votes.size());
   for (const Vote& v : m.votes) {
     put_u64(out, v.seq);
     out += ' ';
@@ -255,13 +262,7 @@ void encode_votes(const VoteMessage& m, std::string& out) {
 
 // "OFP1 orders_seq from count\n" then per vote "seq failed stock_seen\n".
 void encode_part_votes(const PartVoteMessage& m, std::string& out) {
-  out += "OFP1 ";
-  put_u64(out, m.orders_seq);
-  out += ' ';
-  put_u64(out, m.from);
-  out += ' ';
-  put_u64(out, m.votes.size());
-  out += '\n';
+  put_votes_header(out, "OFP1", m.orders_seq, m.from, m.votes.size());
   for (const PartVote& v : m.votes) {
     put_u64(out, v.seq);
     out += ' ';
