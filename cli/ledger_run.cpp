@@ -28,6 +28,7 @@ Result<std::unique_ptr<LedgerSession>> LedgerSession::open(const LedgerRunOption
   wo.write = true;
   wo.wait = !o.no_wait;
   wo.keep_waiting = o.keep_waiting;
+  wo.external_checkpoints = true;  // the commit stage's checkpointer_ does them
   if (!o.quiet) wo.on_wait = [&] { print_warning("waiting for ledger " + o.path + ": another run is writing it"); };
   auto db = LedgerDb::open(o.path, wo);
   if (!db.ok()) return db.status();
@@ -94,6 +95,9 @@ Result<std::unique_ptr<LedgerSession>> LedgerSession::open(const LedgerRunOption
     lr->reader_ = std::move(r).value();
     lr->prior_ = std::make_unique<LedgerPriorOrders>(*lr->reader_, lr->catalog_);
   }
+  auto c = LedgerDb::open(o.path, LedgerOpenOptions{});
+  if (!c.ok()) return c.status();
+  lr->checkpointer_ = std::move(c).value();
   return lr;
 }
 
@@ -132,6 +136,7 @@ void LedgerSession::fill(PipelineOptions& po, bool keep_results) {
   for (const Product& p : catalog_.products()) stock.push_back(p.stock);
   builder_ = std::make_unique<CommitGroupBuilder>(catalog_, run_, start_, prefix_, std::move(stock), keep_results);
   hooks_.db = db_.get();
+  hooks_.checkpointer = checkpointer_.get();
   hooks_.builder = builder_.get();
   hooks_.prior = prior_.get();
   hooks_.results_base = start_.results_bytes;

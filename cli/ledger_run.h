@@ -65,6 +65,7 @@ class LedgerSession {
   LedgerRunOptions options_;
   std::unique_ptr<LedgerDb> db_;      // the writer: the commit stage's connection
   std::unique_ptr<LedgerDb> reader_;  // the router's look-ups
+  std::unique_ptr<LedgerDb> checkpointer_;  // the commit stage's checkpoints (closed before db_)
   std::unique_ptr<LedgerPriorOrders> prior_;
   std::unique_ptr<CommitGroupBuilder> builder_;
   PipelineLedger hooks_;

@@ -151,6 +151,9 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
     WorkerPool commit_writer(s.committer ? 1 : 0, {}, [&](std::size_t) {
       s.control.guarded([&] { s.committer->commit(); });
     });
+    WorkerPool checkpointer(s.committer ? 1 : 0, {}, [&](std::size_t) {
+      s.control.guarded([&] { s.committer->checkpoint(); });
+    });
     WorkerPool committer(s.committer ? 1 : 0, {}, [&](std::size_t) {
       s.control.guarded([&] { s.committer->prepare(); });
     });
@@ -177,6 +180,7 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
     (void)appliers.join();
     (void)committer.join();
     (void)commit_writer.join();
+    (void)checkpointer.join();
     (void)writer.join();
   }
 

@@ -262,6 +262,16 @@ Status LedgerDb::open_impl(const std::string& path, const LedgerOpenOptions& o) 
   // FULL: a commit is on disk when it returns. A larger WAL between checkpoints: fewer fsyncs of the database file.
   if (o.write) pragmas += "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=16384;";
   if (Status s = db_->exec(pragmas.c_str(), "cannot open ledger"); !s.ok()) return s;
+  if (o.write && o.external_checkpoints) {
+    // Replaces SQLite's own auto-checkpoint hook: only counts the WAL's frames.
+    sqlite3_wal_hook(
+        db_->get(),
+        [](void* self, sqlite3*, const char*, int frames) {
+          static_cast<LedgerDb*>(self)->wal_frames_ = frames;
+          return SQLITE_OK;
+        },
+        this);
+  }
   if (Status s = check_schema(o.write); !s.ok()) return s;
   return prepare_statements();
 }
@@ -679,6 +689,13 @@ Result<std::int64_t> LedgerDb::begin_run(const std::vector<std::string>& inputs,
   ins.bind(3, output);
   if (Status s = db_->run(ins, "cannot write to ledger"); !s.ok()) return s;
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_->get()));
+}
+
+Status LedgerDb::checkpoint() {
+  int rc = sqlite3_wal_checkpoint_v2(db_->get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // Busy: another connection is checkpointing (or recovering the WAL); the next one will do.
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return Status::Ok();
+  return db_->error("cannot checkpoint ledger", rc);
 }
 
 Status LedgerDb::commit(const LedgerGroup& g) {

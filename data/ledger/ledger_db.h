@@ -79,6 +79,11 @@ struct LedgerOpenOptions {
   // Called once if open() has to wait for another writer.
   std::function<void()> on_wait;
   std::int64_t cache_kib = 16 << 10;  // SQLite page cache of this connection, KiB
+  // Writer: leave checkpoints (copying the WAL into the database file, and its
+  // fsync) to another connection's checkpoint(), so that commit() never does
+  // one. wal_frames() then tells when one is due. The writer still folds what
+  // is left of the WAL into the file when it closes.
+  bool external_checkpoints = false;
 };
 
 struct LedgerItem {
@@ -202,6 +207,13 @@ class LedgerDb {
   // Writer: commits one group in one transaction (durable on return). On an
   // error nothing of the group is in the ledger.
   Status commit(const LedgerGroup& group);
+  // Writer: WAL frames (pages) written since the last complete checkpoint,
+  // as of the last commit (0 unless opened with external_checkpoints).
+  std::int64_t wal_frames() const { return wal_frames_; }
+  // Any connection: copies what it can of the WAL into the database file and
+  // fsyncs it (a passive checkpoint: it never waits for the writer or readers,
+  // and runs while the writer commits). An I/O error is an error naming the file.
+  Status checkpoint();
   // Writer: records how the run last stopped; `finished` ends it.
   Status end_run(std::int64_t run, std::string_view stopped, bool finished);
   // Writer: gives up an unfinished run; what it committed stays.
@@ -226,6 +238,7 @@ class LedgerDb {
   int lock_fd_ = -1;
   bool write_ = false;
   bool empty_ = false;
+  std::int64_t wal_frames_ = 0;  // set by the WAL hook after each commit
   std::uint64_t order_count_ = 0;
   struct Statements;
   std::unique_ptr<Statements> st_;

@@ -56,6 +56,8 @@ void CommitStage::commit() {
       if (Status st = ledger_.db->commit(work.group->group); !st.ok()) {
         failed = true;
         control_.fail(std::move(st));
+      } else if (ledger_.checkpointer && ledger_.db->wal_frames() >= ledger_.checkpoint_frames) {
+        (void)checkpoints_.try_send(true);  // full: one is due already
       }
     }
     for (JobPtr& j : work.jobs) {
@@ -63,7 +65,19 @@ void CommitStage::commit() {
     }
     work = GroupWork{};
   }
+  checkpoints_.close();
   out_.close();
+}
+
+void CommitStage::checkpoint() {
+  if (!ledger_.checkpointer) return;
+  bool due = false;
+  while (checkpoints_.recv(due) == ChannelStatus::kOk) {
+    if (Status st = ledger_.checkpointer->checkpoint(); !st.ok()) {
+      control_.fail(std::move(st));
+      return;
+    }
+  }
 }
 
 }  // namespace orderflow

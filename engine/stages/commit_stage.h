@@ -1,5 +1,5 @@
 #pragma once
-// CommitStage (2 threads, only with a durable ledger: PipelineOptions::ledger),
+// CommitStage (2 or 3 threads, only with a durable ledger: PipelineOptions::ledger),
 // between the appliers and the writer: takes finished jobs from `in` back into
 // input order, gathers them into groups and commits each group in one
 // transaction (data/ledger/commit_group.h CommitGroupBuilder, LedgerDb::commit),
@@ -14,11 +14,16 @@
 // next group is what arrived meanwhile. A group is handed over when `in` runs
 // dry or it reaches group_records_max. A failed commit fails the run
 // (RunControl::fail); the jobs of that group and every later one never reach
-// the writer. Each commit records the results bytes written so far
+// the writer. With a checkpointer connection (PipelineLedger::checkpointer),
+// checkpoint() copies the WAL into the database file on a third thread
+// whenever a commit leaves more than checkpoint_frames pages in it; the writer
+// goes on committing meanwhile (it cost the committing thread a pause of a
+// quarter of a second every 64 MB of WAL, and as much again when it closed).
+// A checkpoint that fails fails the run. Each commit records the results bytes written so far
 // (`results_written`, kept by the writer), so that a continued run can cut -o
 // back to what its committed part wrote. When commit() returns, `out` is closed.
 //
-// Thread-safety: prepare() and commit() each on a thread of its own, once;
+// Thread-safety: prepare(), commit() and checkpoint() each on a thread of its own, once;
 // close() from any thread (RunControl::on_fail).
 #include <atomic>
 #include <cstdint>
@@ -44,8 +49,13 @@ class CommitStage {
 
   void prepare();
   void commit();
-  // Stops both threads soon (a failure elsewhere): what was not committed is not.
-  void close() { groups_.close(); }
+  // Returns at once without a checkpointer; else when commit() has returned.
+  void checkpoint();
+  // Stops the threads soon (a failure elsewhere): what was not committed is not.
+  void close() {
+    groups_.close();
+    checkpoints_.close();
+  }
 
  private:
   // A group prepared and its jobs (group null: nothing to commit, e.g. only
@@ -61,6 +71,7 @@ class CommitStage {
   Channel<JobPtr>& in_;
   Channel<JobPtr>& out_;
   Channel<GroupWork> groups_{1};  // prepare() -> commit(): one waits while one commits
+  Channel<bool> checkpoints_{1};  // commit() -> checkpoint(): one is due (at most one waits)
 };
 
 }  // namespace orderflow

@@ -123,6 +123,43 @@ TEST(LedgerDb, CommitsAGroupInOneTransaction) {
   EXPECT_FALSE(value_of(r->pending_results(run.value(), 295, 300)).has_value());
 }
 
+// With external_checkpoints the writer never checkpoints by itself (its WAL
+// only grows, wal_frames() tells by how much); another connection's
+// checkpoint() folds the WAL into the file, and the writer's next commit
+// starts the WAL over.
+TEST(LedgerDb, ExternalCheckpointsAreLeftToAnotherConnection) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  LedgerOpenOptions o;
+  o.write = true;
+  o.external_checkpoints = true;
+  auto db = value_of(LedgerDb::open(path, o));
+  ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
+  std::int64_t run = value_of(db->begin_run({"-"}, "-"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4000; ++i) ids.push_back("order-" + std::to_string(100000 + i));
+  std::uint64_t seq = 0;
+  auto commit_some = [&](int from, int to) {
+    LedgerGroup g;
+    g.run = run;
+    for (int i = from; i < to; ++i) g.orders.push_back({ids[i], "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, ++seq});
+    g.checkpoint = {seq, 0, seq, seq, seq};
+    ASSERT_TRUE(db->commit(g).ok());
+  };
+  std::int64_t frames = 0;
+  for (int k = 0; k < 4; ++k) {
+    commit_some(k * 500, (k + 1) * 500);
+    EXPECT_GT(db->wal_frames(), frames) << "commit " << k;  // no checkpoint restarted the WAL
+    frames = db->wal_frames();
+  }
+  auto other = reader(path);
+  ASSERT_TRUE(other->checkpoint().ok());
+  commit_some(2000, 2010);
+  EXPECT_LT(db->wal_frames(), frames / 4);  // the WAL started over after the checkpoint
+  EXPECT_EQ(value_of(other->find_order("order-100123"))->seq, 124u);
+  EXPECT_EQ(db->order_count(), 2010u);
+}
+
 TEST(LedgerDb, AFailedCommitLeavesTheLastCommit) {
   TempDir dir;
   const std::string path = dir.file("shop.ledger");
