@@ -34,9 +34,11 @@ bool CommitGroupBuilder::add(const Batch& b) {
       if (!r.id.empty() && r.reason != Reason::kInvalidRecord && r.reason != Reason::kDuplicateId) {
         LedgerOrderWrite w;
         w.id = r.id;
-        if (!r.is_basket())
+        if (!r.is_basket()) {
+          w.product = r.product;
           w.product_id = r.product != kNoProduct ? std::string_view(catalog_.product(r.product).id)
                                                  : b.text(r, r.product_text);
+        }
         w.amount = r.amount;
         w.status = r.status;
         w.reason = r.reason;

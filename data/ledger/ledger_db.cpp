@@ -18,6 +18,8 @@
 #include <map>
 
 #include "data/base/file_io.h"
+#include "data/base/require.h"
+#include "data/ledger/order_row.h"
 #include "data/ledger/sqlite.h"
 
 namespace orderflow {
@@ -86,8 +88,55 @@ CREATE TABLE pending_results(
 INSERT INTO meta(key, value) VALUES ('orders', 0);
 )sql";
 
-// Migrations: kMigrations[v] takes a ledger from version v+1 to v+2 (none yet).
-constexpr const char* kMigrations[] = {nullptr};
+// (SQLite's <<, >>, & and | share one precedence, left to right: hence the parentheses.)
+// Version 1 -> 2: orders packed into order_rows (data/ledger/order_row.h), the
+// code tables, and an `orders` view with version 1's columns over them, so
+// that what people query stays the same. Runs inside the caller's transaction.
+std::string migration_v1_to_v2() {
+  std::string sql = R"sql(
+CREATE TABLE order_statuses(code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE order_reasons(code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE order_rows(
+  id TEXT PRIMARY KEY,
+  code INTEGER NOT NULL,            -- status | reason << 2 | (products.idx + 1) << 8
+  amount INTEGER,                   -- a basket: the sum of its items' amounts
+  total_cents INTEGER,              -- Completed / Reversed
+  placed INTEGER NOT NULL,          -- run << 40 | seq of the place record
+  reversed INTEGER,                 -- run << 40 | seq of the reverse record
+  product_id TEXT) WITHOUT ROWID;   -- only a product the catalog does not have
+)sql";
+  for (auto [status, code] : order_row::kStatusCodes)
+    sql += "INSERT INTO order_statuses VALUES(" + std::to_string(code) + ",'" + std::string(to_string(status)) + "');\n";
+  for (auto [reason, code] : order_row::kReasonCodes)
+    if (reason != Reason::kNone)
+      sql += "INSERT INTO order_reasons VALUES(" + std::to_string(code) + ",'" + std::string(to_string(reason)) + "');\n";
+  sql += R"sql(
+INSERT INTO order_rows(id, code, amount, total_cents, placed, reversed, product_id)
+  SELECT o.id, s.code | (coalesce(r.code, 0) << 2) | (coalesce(p.idx + 1, 0) << 8), o.amount, o.total_cents,
+         (o.run << 40) | o.seq,
+         CASE WHEN o.reversed_run IS NOT NULL THEN (o.reversed_run << 40) | o.reversed_seq END,
+         CASE WHEN p.idx IS NULL THEN o.product_id END
+  FROM orders o JOIN order_statuses s ON s.name = o.status
+  LEFT JOIN order_reasons r ON r.name = o.reason
+  LEFT JOIN products p ON p.id = o.product_id
+  ORDER BY o.id;
+DROP TABLE orders;
+CREATE VIEW orders(id, status, reason, product_id, amount, total_cents, run, seq, reversed_run, reversed_seq) AS
+  SELECT o.id, s.name, r.name, coalesce(p.id, o.product_id), o.amount, o.total_cents,
+         o.placed >> 40, o.placed & 1099511627775, o.reversed >> 40, o.reversed & 1099511627775
+  FROM order_rows o LEFT JOIN order_statuses s ON s.code = o.code & 3
+  LEFT JOIN order_reasons r ON r.code = (o.code >> 2) & 63
+  LEFT JOIN products p ON p.idx = (o.code >> 8) - 1;
+)sql";
+  return sql;
+}
+
+// Migrations: kMigrations[v] takes a ledger from version v+1 to v+2. A new
+// ledger is created at version 1 and migrated, so every ledger has the same
+// tables however old it is.
+using Migration = std::string (*)();
+constexpr Migration kMigrations[] = {migration_v1_to_v2};
+static_assert(std::size(kMigrations) == kLedgerSchemaVersion - 1, "a migration to every version");
 
 std::string now_utc() {
   std::time_t t = std::time(nullptr);
@@ -185,7 +234,7 @@ struct LedgerDb::Statements {
   sqlite::Stmt begin, commit, rollback;
   sqlite::Stmt insert_order, insert_orders, insert_item, reverse_order, set_stock, set_checkpoint, set_run_stats;
   sqlite::Stmt drop_pending, add_pending, add_orders;
-  sqlite::Stmt find_order, find_items;
+  sqlite::Stmt find_order, find_prior, find_items;
 };
 
 LedgerDb::LedgerDb() : db_(std::make_unique<sqlite::Db>()) {}
@@ -301,14 +350,9 @@ Status LedgerDb::check_schema(bool write) {
       return Status::InvalidArgument("ledger " + path_ + " has the older schema version " +
                                      std::to_string(version.value()) + "; a `process --ledger` run upgrades it");
     if (Status s = db_->exec("BEGIN IMMEDIATE", "cannot upgrade ledger"); !s.ok()) return s;
-    for (std::int64_t v = version.value(); v < kLedgerSchemaVersion; ++v) {
-      const char* step = kMigrations[v - 1];
-      if (step) {
-        if (Status s = db_->exec(step, "cannot upgrade ledger"); !s.ok()) {
-          (void)db_->exec("ROLLBACK");
-          return s;
-        }
-      }
+    if (Status s = migrate(version.value()); !s.ok()) {
+      (void)db_->exec("ROLLBACK");
+      return s;
     }
     std::string set = "PRAGMA user_version=" + std::to_string(kLedgerSchemaVersion) + "; COMMIT;";
     if (Status s = db_->exec(set.c_str(), "cannot upgrade ledger"); !s.ok()) {
@@ -335,11 +379,23 @@ Status LedgerDb::check_schema(bool write) {
   return Status::Ok();
 }
 
+Status LedgerDb::migrate(std::int64_t from) {
+  for (std::int64_t v = from; v < kLedgerSchemaVersion; ++v) {
+    const std::string step = kMigrations[v - 1]();
+    if (Status s = db_->exec(step.c_str(), "cannot upgrade ledger"); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Status LedgerDb::create_schema() {
   std::string sql = std::string("BEGIN IMMEDIATE;") + kSchemaV1 + "PRAGMA application_id=" +
-                    std::to_string(kLedgerApplicationId) + "; PRAGMA user_version=" +
-                    std::to_string(kLedgerSchemaVersion) + "; COMMIT;";
+                    std::to_string(kLedgerApplicationId) + ";";
   Status s = db_->exec(sql.c_str(), "cannot create ledger");
+  if (s.ok()) s = migrate(1);
+  if (s.ok()) {
+    const std::string done = "PRAGMA user_version=" + std::to_string(kLedgerSchemaVersion) + "; COMMIT;";
+    s = db_->exec(done.c_str(), "cannot create ledger");
+  }
   if (!s.ok()) (void)db_->exec("ROLLBACK");
   return s;
 }
@@ -355,11 +411,10 @@ Status LedgerDb::prepare_statements() {
       {&s.begin, "BEGIN IMMEDIATE", true},
       {&s.commit, "COMMIT", true},
       {&s.rollback, "ROLLBACK", true},
-      {&s.insert_order,
-       "INSERT INTO orders(id,status,reason,product_id,amount,total_cents,run,seq) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+      {&s.insert_order, "INSERT INTO order_rows(id,code,amount,total_cents,placed,product_id) VALUES(?1,?2,?3,?4,?5,?6)",
        true},
       {&s.insert_item, "INSERT INTO order_items(order_id,item,product_id,amount) VALUES(?1,?2,?3,?4)", true},
-      {&s.reverse_order, "UPDATE orders SET status='Reversed', reversed_run=?2, reversed_seq=?3 WHERE id=?1", true},
+      {&s.reverse_order, "UPDATE order_rows SET code=(code & ~3) | 3, reversed=?2 WHERE id=?1", true},
       {&s.set_stock, "UPDATE products SET stock=?2 WHERE idx=?1", true},
       {&s.set_checkpoint,
        "INSERT OR REPLACE INTO checkpoints(run,input,file,line,seq,checksum,results_bytes) "
@@ -373,8 +428,10 @@ Status LedgerDb::prepare_statements() {
        true},
       {&s.add_orders, "UPDATE meta SET value=value+?1 WHERE key='orders'", true},
       {&s.find_order,
-       "SELECT status,reason,product_id,amount,total_cents,run,seq,reversed_run,reversed_seq FROM orders WHERE id=?1",
+       "SELECT o.code, coalesce(p.id, o.product_id), o.amount, o.total_cents, o.placed, o.reversed "
+       "FROM order_rows o LEFT JOIN products p ON p.idx = (o.code >> 8) - 1 WHERE o.id=?1",
        false},
+      {&s.find_prior, "SELECT code, product_id, amount FROM order_rows WHERE id=?1", false},
       {&s.find_items, "SELECT product_id,amount FROM order_items WHERE order_id=?1 ORDER BY item", false},
   };
   for (auto& a : all) {
@@ -384,8 +441,8 @@ Status LedgerDb::prepare_statements() {
   if (write_) {
     // kOrdersPerInsert rows per INSERT: SQLite's per-statement cost (step,
     // reset, the VDBE's set-up) is paid once for all of them.
-    std::string sql = "INSERT INTO orders(id,status,reason,product_id,amount,total_cents,run,seq) VALUES";
-    for (std::size_t i = 0; i < kOrdersPerInsert; ++i) sql += i ? ",(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)";
+    std::string sql = "INSERT INTO order_rows(id,code,amount,total_cents,placed,product_id) VALUES";
+    for (std::size_t i = 0; i < kOrdersPerInsert; ++i) sql += i ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)";
     if (Status st = db_->prepare(sql.c_str(), s.insert_orders, "cannot read ledger"); !st.ok()) return st;
   }
   return Status::Ok();
@@ -565,19 +622,26 @@ Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
   Result<bool> row = db_->step(q, "cannot read ledger");
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<LedgerOrder>();
+  const std::optional<order_row::Decoded> code = order_row::decode(q.col_int(0));
   LedgerOrder o;
   o.id = std::string(id);
-  o.status = parse_order_status(q.col_text(0)).value_or(OrderStatus::kRejected);
-  o.reason = parse_reason(q.col_text(1)).value_or(Reason::kNone);
-  o.product_id = std::string(q.col_text(2));
-  o.amount = q.col_int(3);
-  o.total = q.col_int(4);
-  o.run = q.col_int(5);
-  o.seq = static_cast<std::uint64_t>(q.col_int(6));
-  o.reversed_run = q.col_int(7);
-  o.reversed_seq = static_cast<std::uint64_t>(q.col_int(8));
-  const bool basket = q.col_null(2);
+  if (code) {
+    o.status = code->status;
+    o.reason = code->reason;
+  }
+  o.product_id = std::string(q.col_text(1));
+  const bool basket = q.col_null(1);
+  o.amount = q.col_int(2);
+  o.total = q.col_int(3);
+  o.run = order_row::run_of(q.col_int(4));
+  o.seq = order_row::seq_of(q.col_int(4));
+  if (!q.col_null(5)) {
+    o.reversed_run = order_row::run_of(q.col_int(5));
+    o.reversed_seq = order_row::seq_of(q.col_int(5));
+  }
+  const std::int64_t raw = q.col_int(0);
   q.reset();
+  if (!code) return Status::Corruption(path_ + ": order " + std::string(id) + " has an unknown code " + std::to_string(raw));
   if (basket) {
     Status st = read_items(id, [&](std::string_view product, std::int64_t amount) {
       o.items.push_back({std::string(product), amount});
@@ -588,22 +652,26 @@ Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
 }
 
 Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, const Catalog& catalog) {
-  sqlite::Stmt& q = st_->find_order;
+  sqlite::Stmt& q = st_->find_prior;
   q.bind(1, id);
   Result<bool> row = db_->step(q, "cannot read ledger");
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<PriorOrder>();
+  const std::int64_t raw = q.col_int(0);
+  const std::optional<order_row::Decoded> code = order_row::decode(raw);
+  if (!code) {
+    q.reset();
+    return Status::Corruption(path_ + ": order " + std::string(id) + " has an unknown code " + std::to_string(raw));
+  }
   PriorOrder p;
-  std::optional<OrderStatus> status = parse_order_status(q.col_text(0));
-  p.state = status == OrderStatus::kCompleted ? OrderState::kCompleted
-          : status == OrderStatus::kReversed  ? OrderState::kReversed
-                                              : OrderState::kRejected;
-  const Reason reason = parse_reason(q.col_text(1)).value_or(Reason::kNone);
-  const bool placed = reason != Reason::kInvalidAmount && reason != Reason::kUnknownProduct;
-  const bool basket = q.col_null(2);
+  p.state = code->status == OrderStatus::kCompleted ? OrderState::kCompleted
+          : code->status == OrderStatus::kReversed  ? OrderState::kReversed
+                                                    : OrderState::kRejected;
+  const bool placed = code->reason != Reason::kInvalidAmount && code->reason != Reason::kUnknownProduct;
+  const bool basket = code->product == kNoProduct && q.col_null(1);
   if (placed && !basket) {
-    p.product = catalog.find(q.col_text(2));
-    p.amount = static_cast<std::uint32_t>(q.col_int(3));
+    p.product = code->product != kNoProduct ? code->product : catalog.find(q.col_text(1));
+    p.amount = static_cast<std::uint32_t>(q.col_int(2));
   }
   q.reset();
   if (placed && basket) {
@@ -713,18 +781,17 @@ Status LedgerDb::commit(const LedgerGroup& g) {
   if (!std::is_sorted(orders.begin(), orders.end(), by_id)) std::sort(orders.begin(), orders.end(), by_id);
   // Binds order o as the row that starts at parameter `at` of q.
   auto bind_order = [&](sqlite::Stmt& q, int at, const LedgerOrderWrite* o) {
+    ORDERFLOW_REQUIRE(o->status != OrderStatus::kCancelled && o->seq <= static_cast<std::uint64_t>(order_row::kSeqMask));
     q.bind(at, o->id);
-    q.bind(at + 1, to_string(o->status));
-    if (o->reason != Reason::kNone) q.bind(at + 2, to_string(o->reason));
-    if (!o->product_id.empty()) q.bind(at + 3, o->product_id);
-    q.bind(at + 4, o->amount);
-    if (o->status == OrderStatus::kCompleted || o->status == OrderStatus::kReversed) q.bind(at + 5, o->total);
-    q.bind(at + 6, g.run);
-    q.bind(at + 7, static_cast<std::int64_t>(o->seq));
+    q.bind(at + 1, order_row::encode(o->status, o->reason, o->product));
+    q.bind(at + 2, o->amount);
+    if (o->status == OrderStatus::kCompleted || o->status == OrderStatus::kReversed) q.bind(at + 3, o->total);
+    q.bind(at + 4, order_row::at(g.run, o->seq));
+    if (o->product == kNoProduct && !o->product_id.empty()) q.bind(at + 5, o->product_id);
   };
   std::size_t i = 0;
   for (; i + kOrdersPerInsert <= orders.size(); i += kOrdersPerInsert) {
-    for (std::size_t k = 0; k < kOrdersPerInsert; ++k) bind_order(s.insert_orders, static_cast<int>(k * 8 + 1), orders[i + k]);
+    for (std::size_t k = 0; k < kOrdersPerInsert; ++k) bind_order(s.insert_orders, static_cast<int>(k * 6 + 1), orders[i + k]);
     if (Status st = db_->run(s.insert_orders, "cannot commit to ledger"); !st.ok()) return fail(st);
   }
   for (; i < orders.size(); ++i) {
@@ -749,8 +816,7 @@ Status LedgerDb::commit(const LedgerGroup& g) {
   for (const LedgerReversalWrite* r : reversals) {
     sqlite::Stmt& q = s.reverse_order;
     q.bind(1, r->id);
-    q.bind(2, g.run);
-    q.bind(3, static_cast<std::int64_t>(r->seq));
+    q.bind(2, order_row::at(g.run, r->seq));
     if (Status st = db_->run(q, "cannot commit to ledger"); !st.ok()) return fail(st);
   }
   for (auto [p, stock] : g.stock) {

@@ -3,8 +3,9 @@
 //
 // What it keeps (the schema is part of the contract; docs/ledger.md shows it):
 //   products       the catalog with the current stock (stock as of the last commit)
-//   orders         every order that took an id, by id: how it ended, and the
-//                  run and seq that decided it (and reversed it)
+//   order_rows     every order that took an id, by id: how it ended, and the
+//                  run and seq that decided it (and reversed it), packed
+//                  (data/ledger/order_row.h); the `orders` view reads it as words
 //   order_items    the items of a basket order (one row per item)
 //   runs           every run: inputs, started/finished, counts, how it stopped
 //   checkpoints    per run, how far its input was committed (seq, line, a
@@ -48,7 +49,8 @@ namespace sqlite {
 class Db;
 }
 
-inline constexpr std::int64_t kLedgerSchemaVersion = 1;
+// 2: orders packed into order_rows, read through the orders view (data/ledger/order_row.h).
+inline constexpr std::int64_t kLedgerSchemaVersion = 2;
 
 class LedgerDb;
 
@@ -143,6 +145,7 @@ struct LedgerOrderWrite {
   std::uint64_t seq = 0;
   std::uint32_t items_first = 0;     // a basket: its items in LedgerGroup::items
   std::uint32_t items_count = 0;     // 0: not a basket
+  std::uint32_t product = kNoProduct; // catalog index of product_id, if the catalog has it
 };
 struct LedgerReversalWrite {
   std::string_view id;
@@ -227,6 +230,9 @@ class LedgerDb {
   Status open_impl(const std::string& path, const LedgerOpenOptions& options);
   Status check_schema(bool write);
   Status create_schema();
+  // Runs the migrations from schema version `from` to kLedgerSchemaVersion
+  // (inside the caller's transaction).
+  Status migrate(std::int64_t from);
   Status prepare_statements();
   Result<std::vector<LedgerRun>> query_runs(const char* where);
   // Calls each(product_id, amount) for a basket order's items, in item order.

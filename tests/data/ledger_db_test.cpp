@@ -42,6 +42,35 @@ std::int64_t sql_int(const std::string& path, const char* sql) {
   return v;
 }
 
+// Every row of `sql`, its columns joined by '|' (NULL as "NULL"), a line each.
+std::string sql_rows(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) out = std::string("error: ") + sqlite3_errmsg(db);
+  while (st && sqlite3_step(st) == SQLITE_ROW) {
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+      if (c) out += '|';
+      out += t ? t : "NULL";
+    }
+    out += "\n";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+void sql_exec(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
 TEST(LedgerDb, CreatesFromACatalogAndKeepsItsStock) {
   TempDir dir;
   const std::string path = dir.file("shop.ledger");
@@ -158,6 +187,118 @@ TEST(LedgerDb, ExternalCheckpointsAreLeftToAnotherConnection) {
   EXPECT_LT(db->wal_frames(), frames / 4);  // the WAL started over after the checkpoint
   EXPECT_EQ(value_of(other->find_order("order-100123"))->seq, 124u);
   EXPECT_EQ(db->order_count(), 2010u);
+}
+
+// Schema version 1 kept orders as words, a row of 10 columns each. A ledger
+// of that version (written here as version 1 wrote it) is migrated on its
+// first writer's open, and the `orders` view then shows exactly the rows the
+// table had; look-ups answer as before.
+TEST(LedgerDb, MigratesAVersionOneLedgerAndItsOrdersReadTheSame) {
+  TempDir dir;
+  const std::string path = dir.file("old.ledger");
+  sql_exec(path, R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE products(idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+  product_name TEXT NOT NULL, variety TEXT NOT NULL, price_cents INTEGER NOT NULL, stock INTEGER NOT NULL);
+CREATE TABLE orders(id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT, product_id TEXT, amount INTEGER,
+  total_cents INTEGER, run INTEGER NOT NULL, seq INTEGER NOT NULL, reversed_run INTEGER, reversed_seq INTEGER) WITHOUT ROWID;
+CREATE TABLE order_items(order_id TEXT NOT NULL, item INTEGER NOT NULL, product_id TEXT NOT NULL,
+  amount INTEGER NOT NULL, PRIMARY KEY(order_id, item)) WITHOUT ROWID;
+CREATE TABLE runs(run INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, inputs TEXT NOT NULL,
+  output TEXT NOT NULL, stopped TEXT, abandoned INTEGER NOT NULL DEFAULT 0, records INTEGER NOT NULL DEFAULT 0,
+  completed INTEGER NOT NULL DEFAULT 0, rejected INTEGER NOT NULL DEFAULT 0, reversed INTEGER NOT NULL DEFAULT 0,
+  revenue_cents INTEGER NOT NULL DEFAULT 0, stats TEXT);
+CREATE TABLE checkpoints(run INTEGER PRIMARY KEY, input INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
+  seq INTEGER NOT NULL, checksum INTEGER NOT NULL, results_bytes INTEGER NOT NULL);
+CREATE TABLE pending_results(run INTEGER NOT NULL, begin_bytes INTEGER NOT NULL, end_bytes INTEGER NOT NULL,
+  bytes BLOB NOT NULL, PRIMARY KEY(run, begin_bytes));
+INSERT INTO meta VALUES('orders', 7), ('catalog_format', 'ID,ProductName,Stock,Variety,Price');
+INSERT INTO products VALUES(0,'A','Water(Lemon)','Water','Lemon',125,3), (1,'B','Juice(Apple)','Juice','Apple',200,0);
+INSERT INTO runs(run, started, finished, inputs, output) VALUES(1,'2026-12-01T00:00:00Z','2026-12-01T00:00:01Z','["d1"]','-'),
+  (2,'2026-12-02T00:00:00Z','2026-12-02T00:00:01Z','["d2"]','-');
+INSERT INTO orders VALUES('o1','Completed',NULL,'A',2,250,1,1,NULL,NULL),
+  ('o2','Rejected','insufficient_stock','B',4,NULL,1,2,NULL,NULL),
+  ('o3','Reversed',NULL,'A',1,125,1,3,2,1),
+  ('o4','Rejected','unknown_product','ZZ',1,NULL,1,4,NULL,NULL),
+  ('o5','Completed',NULL,NULL,3,450,1,5,NULL,NULL),
+  ('o6','Rejected','invalid_amount','A',0,NULL,2,2,NULL,NULL),
+  ('o7','Rejected','duplicate_id','B',1,NULL,2,3,NULL,NULL);
+INSERT INTO order_items VALUES('o5',1,'A',2), ('o5',2,'B',1);
+PRAGMA user_version=1;
+)sql");
+  sql_exec(path, ("PRAGMA application_id=" + std::to_string(kLedgerApplicationId)).c_str());
+  const char* dump = "SELECT * FROM orders ORDER BY id";
+  const std::string before = sql_rows(path, dump);
+  ASSERT_EQ(before.substr(0, 31), "o1|Completed|NULL|A|2|250|1|1|N") << before;
+  auto r = LedgerDb::open(path, LedgerOpenOptions{});
+  ASSERT_FALSE(r.ok());  // a reader does not upgrade
+  EXPECT_NE(r.status().message().find("older schema version 1"), std::string::npos) << r.status().message();
+  {
+    auto db = writer(path);
+    EXPECT_EQ(db->order_count(), 7u);
+  }
+  EXPECT_EQ(sql_int(path, "PRAGMA user_version"), kLedgerSchemaVersion);
+  EXPECT_EQ(sql_rows(path, "PRAGMA integrity_check"), "ok\n");
+  EXPECT_EQ(sql_rows(path, dump), before);
+  EXPECT_EQ(sql_int(path, "SELECT count(*) FROM order_rows WHERE product_id IS NOT NULL"), 1);  // only ZZ as text
+  auto db = reader(path);
+  auto o3 = value_of(db->find_order("o3"));
+  ASSERT_TRUE(o3);
+  EXPECT_EQ(o3->status, OrderStatus::kReversed);
+  EXPECT_EQ(o3->product_id, "A");
+  EXPECT_EQ(o3->run, 1);
+  EXPECT_EQ(o3->seq, 3u);
+  EXPECT_EQ(o3->reversed_run, 2);
+  EXPECT_EQ(o3->reversed_seq, 1u);
+  auto o4 = value_of(db->find_order("o4"));
+  EXPECT_EQ(o4->reason, Reason::kUnknownProduct);
+  EXPECT_EQ(o4->product_id, "ZZ");
+  auto o5 = value_of(db->find_order("o5"));
+  ASSERT_EQ(o5->items.size(), 2u);
+  EXPECT_EQ(o5->items[1].product_id, "B");
+  const Catalog c = value_of(db->catalog());
+  auto p1 = value_of(db->find_prior("o1", c));
+  ASSERT_TRUE(p1);
+  EXPECT_EQ(p1->state, OrderState::kCompleted);
+  EXPECT_EQ(p1->product, 0u);
+  EXPECT_EQ(p1->amount, 2u);
+  auto p5 = value_of(db->find_prior("o5", c));
+  EXPECT_EQ(p5->product, kBasketProduct);
+  EXPECT_EQ(p5->items.size(), 2u);
+}
+
+// What the orders view shows is what a commit wrote, for every status and reason.
+TEST(LedgerDb, TheOrdersViewSpellsEveryStatusAndReason) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  auto db = writer(path);
+  ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
+  LedgerGroup g;
+  g.run = value_of(db->begin_run({"-"}, "-"));
+  std::vector<std::string> ids;
+  for (const auto& [reason, name] : kReasons) ids.push_back("r-" + std::string(reason == Reason::kNone ? "none" : name));
+  std::uint64_t seq = 0;
+  for (std::size_t k = 0; k < std::size(kReasons); ++k) {
+    const Reason reason = kReasons[k].value;
+    LedgerOrderWrite w{ids[k], "B", 1, reason == Reason::kNone ? OrderStatus::kCompleted : OrderStatus::kRejected,
+                       reason, 200, ++seq};
+    w.product = 1;
+    g.orders.push_back(w);
+  }
+  g.orders.push_back({"unknown-p", "NOPE", 1, OrderStatus::kRejected, Reason::kUnknownProduct, 0, ++seq});
+  g.reversals = {{"r-none", ++seq}};
+  g.checkpoint = {seq, 0, seq, 1, 1};
+  ASSERT_TRUE(db->commit(g).ok());
+  std::string want;
+  for (std::size_t k = 0; k < std::size(kReasons); ++k) {
+    const Reason reason = kReasons[k].value;
+    want += ids[k] + "|" + (reason == Reason::kNone ? "Reversed" : "Rejected") + "|" +
+            std::string(reason == Reason::kNone ? "NULL" : kReasons[k].name) + "|B|" + std::to_string(k + 1) + "\n";
+  }
+  want += "unknown-p|Rejected|unknown_product|NOPE|11\n";
+  EXPECT_EQ(sql_rows(path, "SELECT id, status, reason, product_id, seq FROM orders ORDER BY seq"), want);
+  for (std::size_t k = 0; k < std::size(kReasons); ++k)
+    EXPECT_EQ(value_of(db->find_order(ids[k]))->reason, kReasons[k].value);
 }
 
 TEST(LedgerDb, AFailedCommitLeavesTheLastCommit) {
