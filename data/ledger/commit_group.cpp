@@ -6,6 +6,39 @@
 
 namespace orderflow {
 
+namespace {
+
+// The first 8 bytes of `id`, big-endian, zero-padded: ordered as the ids are
+// wherever they differ in those bytes (0 is the smallest byte).
+std::uint64_t id_prefix(std::string_view id) {
+  std::uint64_t v = 0;
+  for (std::size_t k = 0; k < 8; ++k) v = v << 8 | (k < id.size() ? static_cast<unsigned char>(id[k]) : 0u);
+  return v;
+}
+
+// Sorts a group's orders by id, as LedgerDb::commit() inserts them. It sorts
+// 16-byte keys that compare as integers and moves each order once: with
+// std::sort on the orders themselves, memcmp was most of this thread's time
+// (7.7% of a 1M-order run's CPU samples; the sort is 0.7% now).
+void sort_by_id(std::vector<LedgerOrderWrite>& orders) {
+  struct Key {
+    std::uint64_t prefix;
+    std::uint32_t at;
+  };
+  std::vector<Key> keys(orders.size());
+  for (std::size_t k = 0; k < orders.size(); ++k) keys[k] = {id_prefix(orders[k].id), static_cast<std::uint32_t>(k)};
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return orders[a.at].id < orders[b.at].id;
+  });
+  std::vector<LedgerOrderWrite> sorted;
+  sorted.reserve(orders.size());
+  for (const Key& k : keys) sorted.push_back(orders[k.at]);
+  orders = std::move(sorted);
+}
+
+}  // namespace
+
 CommitGroupBuilder::CommitGroupBuilder(const Catalog& catalog, std::int64_t run, const LedgerCheckpoint& start,
                                        Stats stats, std::vector<std::int64_t> stock, bool keep_results)
     : catalog_(catalog),
@@ -116,7 +149,7 @@ std::unique_ptr<CommitGroupBuilder::Prepared> CommitGroupBuilder::take() {
   p->group = std::move(group_);
   p->group.stats = &p->stats;
   p->group.results = p->results;
-  std::sort(p->group.orders.begin(), p->group.orders.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  sort_by_id(p->group.orders);
   if (!p->results.empty()) {
     if (!compress_results(p->results, p->results_zstd)) return nullptr;
     p->group.results_zstd = p->results_zstd;

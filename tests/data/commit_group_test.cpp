@@ -50,6 +50,25 @@ class CommitGroupTest : public ::testing::Test {
   }
 };
 
+// take() sorts by id as std::string does, also where ids share their first
+// 8 bytes, are prefixes of each other, or hold bytes above 0x7f.
+TEST_F(CommitGroupTest, TakeSortsIdsAsStringsCompare) {
+  CommitGroupBuilder builder(catalog, 1, LedgerCheckpoint{}, Stats(catalog.size()), stock(), false);
+  std::vector<std::string> ids = {"order-0000012", "order-000001", "order-0000011", "o", "oa", "o\u00e9", "order-00",
+                                  "order-0000", "b", "order-00000119", "order-000001z", "z", "A", "order-0000012x"};
+  std::vector<std::string> records;
+  for (const std::string& id : ids) records.push_back(R"({"id":")" + id + R"(","productId":"MWBLU","amount":1})");
+  ASSERT_TRUE(builder.add(batch(records)));
+  auto p = builder.take();
+  ASSERT_TRUE(p);
+  std::vector<std::string> got, want;
+  for (const LedgerOrderWrite& o : p->group.orders) got.emplace_back(o.id);
+  want = got;
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(got.size(), ids.size());
+}
+
 TEST_F(CommitGroupTest, TakeGivesASortedCompressedGroupAndStartsTheNext) {
   CommitGroupBuilder builder(catalog, 7, LedgerCheckpoint{}, Stats(catalog.size()), stock(), true);
   ASSERT_TRUE(builder.add(batch({R"({"id":"z9","productId":"MWBLU","amount":2})",
