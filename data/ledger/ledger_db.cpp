@@ -616,13 +616,18 @@ Status LedgerDb::read_items(std::string_view id, F&& each) {
   }
 }
 
+Status LedgerDb::unknown_code(std::string_view id, std::int64_t raw) const {
+  return Status::Corruption(path_ + ": order " + std::string(id) + " has an unknown code " + std::to_string(raw));
+}
+
 Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
   sqlite::Stmt& q = st_->find_order;
   q.bind(1, id);
   Result<bool> row = db_->step(q, "cannot read ledger");
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<LedgerOrder>();
-  const std::optional<order_row::Decoded> code = order_row::decode(q.col_int(0));
+  const std::int64_t raw = q.col_int(0);
+  const std::optional<order_row::Decoded> code = order_row::decode(raw);
   LedgerOrder o;
   o.id = std::string(id);
   if (code) {
@@ -639,9 +644,8 @@ Result<std::optional<LedgerOrder>> LedgerDb::find_order(std::string_view id) {
     o.reversed_run = order_row::run_of(q.col_int(5));
     o.reversed_seq = order_row::seq_of(q.col_int(5));
   }
-  const std::int64_t raw = q.col_int(0);
   q.reset();
-  if (!code) return Status::Corruption(path_ + ": order " + std::string(id) + " has an unknown code " + std::to_string(raw));
+  if (!code) return unknown_code(id, raw);
   if (basket) {
     Status st = read_items(id, [&](std::string_view product, std::int64_t amount) {
       o.items.push_back({std::string(product), amount});
@@ -661,7 +665,7 @@ Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, cons
   const std::optional<order_row::Decoded> code = order_row::decode(raw);
   if (!code) {
     q.reset();
-    return Status::Corruption(path_ + ": order " + std::string(id) + " has an unknown code " + std::to_string(raw));
+    return unknown_code(id, raw);
   }
   PriorOrder p;
   p.state = code->status == OrderStatus::kCompleted ? OrderState::kCompleted

@@ -233,6 +233,8 @@ class LedgerDb {
   // Runs the migrations from schema version `from` to kLedgerSchemaVersion
   // (inside the caller's transaction).
   Status migrate(std::int64_t from);
+  // An order_rows code that order_row::decode() refuses (a damaged row).
+  Status unknown_code(std::string_view id, std::int64_t raw) const;
   Status prepare_statements();
   Result<std::vector<LedgerRun>> query_runs(const char* where);
   // Calls each(product_id, amount) for a basket order's items, in item order.
