@@ -1,6 +1,5 @@
 #include "engine/basket_vote.h"
 
-#include <thread>
 #include <vector>
 
 #include "data/ledger/ledger.h"
@@ -9,7 +8,7 @@ namespace orderflow {
 
 namespace {
 
-constexpr int kSpinsBeforeYield = 256;
+constexpr int kSpinsBeforeWait = 256;
 
 // Moves the vote from kOpen to kDeciding; true for the one caller that did.
 bool begin_deciding(BasketVote& v) {
@@ -18,9 +17,10 @@ bool begin_deciding(BasketVote& v) {
                                          std::memory_order_acquire);
 }
 
-void cancel_basket(BasketVote& v, Record& r, OrderIndex& index, Reason why) {
+void cancel_basket(BasketVote& v, Record& r, OrderIndex& index, OutcomeSignal& signal, Reason why) {
   cancel(r, index, why);
   v.phase.store(VotePhase::kCancelled, std::memory_order_release);
+  signal.publish();
 }
 
 void lower_failed(BasketVote& v, std::uint32_t item) {
@@ -40,14 +40,14 @@ void cpu_relax() {
 }  // namespace
 
 BasketOwner::BasketOwner(ProductStore& store, OrderIndex& index, const Catalog& catalog, std::size_t k,
-                         std::size_t shards, const std::atomic<bool>& failed)
-    : store_(store), index_(index), catalog_(catalog), k_(k), shards_(shards), failed_(failed) {}
+                         std::size_t shards, OutcomeSignal& signal)
+    : store_(store), index_(index), catalog_(catalog), k_(k), shards_(shards), signal_(signal) {}
 
 VotePhase BasketOwner::vote(BasketVote& v, Record& r, Item* items, bool cancelling, Reason cancel_reason) {
   if (cancelling || v.phase.load(std::memory_order_acquire) != VotePhase::kOpen) {
     // Nothing held. The first to cancel writes the result; a basket that is
     // already being cancelled needs nothing more from this owner.
-    if (begin_deciding(v)) cancel_basket(v, r, index_, cancel_reason);
+    if (begin_deciding(v)) cancel_basket(v, r, index_, signal_, cancel_reason);
     v.votes_left.fetch_sub(1, std::memory_order_acq_rel);
     return VotePhase::kCancelled;
   }
@@ -68,6 +68,7 @@ VotePhase BasketOwner::vote(BasketVote& v, Record& r, Item* items, bool cancelli
     const bool keep = decide_basket(r, items, index_, catalog_, f == UINT32_MAX ? 0 : static_cast<std::uint16_t>(f));
     const VotePhase outcome = keep ? VotePhase::kCommitted : VotePhase::kAborted;
     v.phase.store(outcome, std::memory_order_release);
+    signal_.publish();  // owners settling on this vote wait for it
     if (failed_here == 0) follow(mine, outcome);
     return outcome;
   }
@@ -81,12 +82,15 @@ void BasketOwner::settle(Reason cancel_reason) {
     BasketVote& v = *p.vote;
     VotePhase outcome = v.phase.load(std::memory_order_acquire);
     for (int spins = 0; !final_phase(outcome); ++spins) {
-      if (outcome == VotePhase::kOpen && failed_.load(std::memory_order_relaxed) && begin_deciding(v)) {
-        cancel_basket(v, *p.record, index_, cancel_reason);  // a peer may never come (I6)
-      } else if (spins < kSpinsBeforeYield) {
-        cpu_relax();
+      if (outcome == VotePhase::kOpen && signal_.failed() && begin_deciding(v)) {
+        cancel_basket(v, *p.record, index_, signal_, cancel_reason);  // a peer may never come (I6)
+      } else if (spins < kSpinsBeforeWait) {
+        cpu_relax();  // the decider is usually a few records away
       } else {
-        std::this_thread::yield();
+        // Block until some outcome is published; the decider publishes this one.
+        const std::uint32_t seen = signal_.epoch();
+        outcome = v.phase.load(std::memory_order_acquire);
+        if (!final_phase(outcome) && !signal_.failed()) signal_.wait(seen);
       }
       outcome = v.phase.load(std::memory_order_acquire);
     }

@@ -92,7 +92,9 @@
 // Thread-safety: a BasketVote is shared by the owners of one basket; every
 // member but `record` (written by the router before the slices are sent) is
 // atomic. A BasketOwner belongs to one applier thread. Blocking: only
-// settle() (and what calls it) spins, then yields, until outcomes are known.
+// settle() (and what calls it) waits until outcomes are known: a short spin,
+// then blocked on the OutcomeSignal (engine/outcome_signal.h) that deciders
+// publish on; never a yield loop.
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -101,6 +103,7 @@
 #include "data/ledger/order_index.h"
 #include "data/model/record.h"
 #include "data/store/product_store.h"
+#include "engine/outcome_signal.h"
 
 namespace orderflow {
 
@@ -124,11 +127,12 @@ struct BasketVote {
 // whose outcome it has not read yet.
 class BasketOwner {
  public:
-  // `failed` is the pipeline's "a stage failed" flag (see I6).
   // `index` is the order index the router resolves on (the decider writes
-  // the basket's order state there).
+  // the basket's order state there). `signal` is shared by every owner: a
+  // decider publishes on it, a settling owner waits on it, and it tells
+  // whether the run failed (see I6).
   BasketOwner(ProductStore& store, OrderIndex& index, const Catalog& catalog, std::size_t k, std::size_t shards,
-              const std::atomic<bool>& failed);
+              OutcomeSignal& signal);
 
   // k's turn at basket r (see the protocol above): checks and holds its part
   // and votes; the last voter decides. Does not wait for the other owners.
@@ -177,7 +181,7 @@ class BasketOwner {
   const Catalog& catalog_;
   const std::size_t k_;
   const std::size_t shards_;
-  const std::atomic<bool>& failed_;
+  OutcomeSignal& signal_;
   std::vector<Pending> pending_;  // in seq order
 };
 

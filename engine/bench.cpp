@@ -75,6 +75,7 @@ struct RunPlan {
   std::optional<Catalog> catalog;      // prices for the decider's total
   OrderIndex index;                    // stays empty: the bench's baskets take no ids
   std::atomic<bool> failed{false};     // a worker failed: settling owners cancel their votes
+  OutcomeSignal outcomes{failed};      // deciders publish, settling owners wait (engine/outcome_signal.h)
   alignas(kCacheLineBytes) std::atomic<std::uint64_t> cursor{0};
   alignas(kCacheLineBytes) Context stop;  // ends when a worker fails: the others stop at their next chunk
 
@@ -175,7 +176,7 @@ inline void apply_order(Store& store, std::uint64_t i, const RunPlan& plan, Tall
 void sharded_basket_loop(ShardedStore& store, std::size_t k, RunPlan& plan, Tally& t) {
   const std::vector<std::uint32_t>& mine = plan.owned[k];
   const std::uint32_t n = plan.orders.basket_items;
-  BasketOwner owner(store, plan.index, *plan.catalog, k, plan.owned.size(), plan.failed);
+  BasketOwner owner(store, plan.index, *plan.catalog, k, plan.owned.size(), plan.outcomes);
   for (std::size_t j = 0; j < mine.size(); ++j) {
     if (j % kSettleEvery == 0) {
       owner.settle(kBenchCancel);
@@ -429,6 +430,7 @@ Result<BenchRun> run_bench_once(const BenchOrders& orders, StoreKind kind, std::
   // If the pool cannot start every thread it cancels `stop`: wake the parked ones.
   DoneRegistration on_stop = stop.on_done([&go, &plan] {
     plan.failed.store(true);
+    plan.outcomes.publish();  // wake owners waiting for a peer that may never come
     int parked = kParked;
     go.compare_exchange_strong(parked, kAbort);
     go.notify_all();

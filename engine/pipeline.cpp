@@ -93,6 +93,7 @@ struct Pipeline::State {
     control.on_fail([this] { raw.close(); });
     control.on_fail([this] { decoded.close(); });
     control.on_fail([this] { close_slices(); });
+    if (appliers) control.on_fail([this] { appliers->wake(); });  // after close: failed() is already true
     control.on_fail([this] { done.close(); });
     control.on_fail([this] { committed.close(); });
     if (committer) control.on_fail([this] { committer->close(); });

@@ -48,6 +48,9 @@ class ApplyQueue {
   const Status& flush();
 
   bool empty() const { return ops_.empty(); }
+  // The write() calls made so far (add() may make one): a caller whose
+  // records others wait for tells them after each (engine/outcome_signal.h).
+  std::uint64_t writes() const { return writes_; }
   const Status& status() const { return status_; }
 
  private:
@@ -64,6 +67,7 @@ class ApplyQueue {
   std::vector<Queued> queued_;  // one per op
   std::vector<StockItem> buf_;  // the baskets' items; ops point into it at flush
   Status status_;
+  std::uint64_t writes_ = 0;
 };
 
 }  // namespace orderflow

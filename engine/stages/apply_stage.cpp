@@ -1,6 +1,5 @@
 #include "engine/stages/apply_stage.h"
 
-#include <thread>
 
 #include "data/codec/result_format.h"
 #include "data/ledger/apply_queue.h"
@@ -23,6 +22,7 @@ ApplyStage::ApplyStage(const Catalog& catalog, const std::vector<std::string>& n
       control_(control),
       in_(in),
       out_(out),
+      signal_(control.failed_flag()),
       partials_(new Partial[threads]),
       left_(threads) {
   for (std::size_t k = 0; k < threads; ++k) partials_[k].stats = Stats(catalog.size());
@@ -43,7 +43,7 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& que
       while (next_vote < routed.vote_count && routed.votes[next_vote].record < index_in_batch) ++next_vote;
       if (next_vote < routed.vote_count && routed.votes[next_vote].record == index_in_batch) {
         // A basket over several owners: this owner's part of the vote, on the store itself.
-        queue.flush();
+        flush(queue);
         VotePhase outcome = owner.vote(routed.votes[next_vote], r, b.items_of(r), cancelled, control_.cancel_reason());
         if (outcome == VotePhase::kCancelled) cancelled = true;  // the run is being cut: so is the rest
         continue;
@@ -54,21 +54,38 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& que
       continue;
     }
     if (!owner.settled()) {
-      queue.flush();  // before_apply may read the store
+      flush(queue);  // before_apply may read the store
       owner.before_apply(r, b.items, [this] { return control_.cancel_reason(); });
     }
-    // A reverse whose order another worker has not applied yet (shared
-    // stores only); that order is before this one, so it is routed too.
+    // A reverse whose order another applier has not applied yet (shared
+    // stores only); that order is before this one, so it is routed too, and
+    // its applier publishes on signal_ when it has written it. Blocks until
+    // then: no spinning. No deadlock: on kRetry the queue has been flushed
+    // (so nobody waits for a place held here), and each applier waits only
+    // for a record before its own, so the earliest waited-for one is applied.
+    std::uint32_t seen = signal_.epoch();
+    std::uint64_t writes = queue.writes();
     while (queue.add(r, b.items) == ApplyResult::kRetry) {
+      if (queue.writes() != writes) {  // add() flushed places another applier may wait for
+        writes = queue.writes();
+        signal_.publish();
+      }
       if (control_.failed()) {
         cancel(r, index_, control_.cancel_reason());
         break;
       }
-      std::this_thread::yield();
+      signal_.wait(seen);
+      seen = signal_.epoch();
     }
   }
   // The slice's last operations: decided before the batch is handed on.
+  flush(queue);
+}
+
+void ApplyStage::flush(ApplyQueue& queue) {
+  const std::uint64_t writes = queue.writes();
   if (!queue.flush().ok()) control_.fail(queue.status());
+  if (queue.writes() != writes) signal_.publish();  // orders decided: a reverse elsewhere may wait for one
 }
 
 void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial) {
@@ -87,7 +104,7 @@ void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial
 void ApplyStage::run(std::size_t k) {
   Channel<Slice>& in = *in_[in_.size() == 1 ? 0 : k];
   ResultFormatter formatter(catalog_, names_, result_format_);
-  BasketOwner owner(store_, index_, catalog_, k, in_.size(), control_.failed_flag());  // sharded: k's votes
+  BasketOwner owner(store_, index_, catalog_, k, in_.size(), signal_);  // sharded: k's votes
   ApplyQueue queue(store_, index_, catalog_);
   Slice s;
   while (in.recv(s) == ChannelStatus::kOk) {

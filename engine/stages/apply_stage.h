@@ -35,6 +35,7 @@
 #include "data/store/product_store.h"
 #include "engine/basket_vote.h"
 #include "engine/channel.h"
+#include "engine/outcome_signal.h"
 #include "engine/stages/job.h"
 #include "engine/stages/run_control.h"
 #include "engine/thread_annotations.h"
@@ -56,6 +57,11 @@ class ApplyStage {
   Stats snapshot() const;
   std::uint64_t records_done() const;
 
+  // Wakes every applier waiting for another's outcome. After RunControl::fail
+  // (Pipeline registers it with on_fail), so that none waits for a peer that
+  // will never come. Thread-safe.
+  void wake() { signal_.publish(); }
+
  private:
   // One applier's partial statistics. Locked once per batch, so snapshot() can read it.
   struct alignas(64) Partial {
@@ -63,6 +69,7 @@ class ApplyStage {
     Stats stats GUARDED_BY(mu);
   };
   void apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& queue);  // as the owner's applier
+  void flush(ApplyQueue& queue);  // queue.flush(), then publish what it decided; a failure fails the run
   void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
 
   const Catalog& catalog_;
@@ -75,6 +82,7 @@ class ApplyStage {
   RunControl& control_;  // fail(): a store's write() failed
   std::vector<std::unique_ptr<Channel<Slice>>>& in_;
   Channel<JobPtr>& out_;
+  OutcomeSignal signal_;  // outcomes other appliers may wait for: orders decided, votes decided
   std::unique_ptr<Partial[]> partials_;
   std::atomic<std::size_t> left_;  // applier threads still running
 };

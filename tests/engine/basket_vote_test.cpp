@@ -29,6 +29,7 @@ class BasketVoteTest : public ::testing::Test {
   std::vector<std::string> lines;
   std::unique_ptr<ProductStore> store;
   std::atomic<bool> failed{false};
+  OutcomeSignal signal{failed};  // the owners' (publish on `failed` is not needed: settle checks it first)
 
   void SetUp() override {
     ASSERT_EQ(catalog.find("MWBLU"), 0u);
@@ -63,7 +64,7 @@ TEST_F(BasketVoteTest, AnOwnerGoesOnPastTheBasketBeforeItsPeerVotes) {
            R"({"id":"x","productId":"MWBLU","amount":5})"});
   BasketVote v;
   v.reset(0, 2);
-  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, signal), owner1(*store, index, catalog, 1, 2, signal);
 
   EXPECT_EQ(owner0.vote(v, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   EXPECT_FALSE(owner0.settled());
@@ -91,7 +92,7 @@ TEST_F(BasketVoteTest, ARecordThatCouldFailOnHeldUnitsWaitsForTheOutcome) {
            R"({"id":"x","productId":"MWBLU","amount":3})"});
   BasketVote v;
   v.reset(0, 2);
-  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, signal), owner1(*store, index, catalog, 1, 2, signal);
 
   EXPECT_EQ(owner0.vote(v, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   EXPECT_EQ(blu(), 1);
@@ -119,7 +120,7 @@ TEST_F(BasketVoteTest, APartThatLacksUnitsIsCheckedAgainOnceThePendingVotesAreKn
   BasketVote vb, vc;
   vb.reset(0, 2);
   vc.reset(1, 2);
-  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, signal), owner1(*store, index, catalog, 1, 2, signal);
 
   EXPECT_EQ(owner0.vote(vb, rec(0), items(0), false, kWhy), VotePhase::kOpen);
   std::thread peer([&] {
@@ -144,7 +145,7 @@ TEST_F(BasketVoteTest, SettleWaitsForTheLastVoteOnAnotherThread) {
     records({R"({"items":[{"productId":"MWBLU","amount":4},{"productId":"MWLEM","amount":3}]})"});
     BasketVote v;
     v.reset(0, 2);
-    BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
+    BasketOwner owner0(*store, index, catalog, 0, 2, signal), owner1(*store, index, catalog, 1, 2, signal);
     std::thread peer([&] { owner1.vote(v, rec(0), items(0), false, kWhy); });
     const VotePhase mine = owner0.vote(v, rec(0), items(0), false, kWhy);
     owner0.settle(kWhy);
@@ -165,7 +166,7 @@ TEST_F(BasketVoteTest, AReversalsPartsAreGivenBackWhenItIsKnownToBeCommitted) {
   BasketVote vb, vr;
   vb.reset(0, 2);
   vr.reset(1, 2);
-  BasketOwner owner0(*store, index, catalog, 0, 2, failed), owner1(*store, index, catalog, 1, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, signal), owner1(*store, index, catalog, 1, 2, signal);
   owner0.vote(vb, rec(0), items(0), false, kWhy);
   owner0.vote(vr, rec(1), items(1), false, kWhy);
   EXPECT_EQ(blu(), 18) << "not given back before the reversal is decided";
@@ -183,7 +184,7 @@ TEST_F(BasketVoteTest, AFailedRunCancelsAVoteWhosePeerNeverComes) {
   records({R"({"id":"b","items":[{"productId":"MWBLU","amount":2},{"productId":"MWLEM","amount":3}]})"});
   BasketVote v;
   v.reset(0, 2);
-  BasketOwner owner0(*store, index, catalog, 0, 2, failed);
+  BasketOwner owner0(*store, index, catalog, 0, 2, signal);
   owner0.vote(v, rec(0), items(0), false, kWhy);
   failed.store(true);
   owner0.settle(kWhy);
