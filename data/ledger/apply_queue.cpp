@@ -38,7 +38,7 @@ const Status& ApplyQueue::flush() {
   for (std::size_t i = 0; i < ops_.size(); ++i)
     if (queued_[i].record->is_basket()) ops_[i].items = buf_.data() + queued_[i].buf_first;
   status_ = store_.write(ops_);
-  ++writes_;
+  written_ = true;
   if (status_.ok())
     for (std::size_t i = 0; i < ops_.size(); ++i) end_apply(*queued_[i].record, queued_[i].items, index_, catalog_, ops_[i]);
   ops_.clear();

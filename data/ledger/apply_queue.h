@@ -22,6 +22,7 @@
 // outlive it; the records and their batches must live until the flush that
 // decides them.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "data/base/status.h"
@@ -48,9 +49,11 @@ class ApplyQueue {
   const Status& flush();
 
   bool empty() const { return ops_.empty(); }
-  // The write() calls made so far (add() may make one): a caller whose
-  // records others wait for tells them after each (engine/outcome_signal.h).
-  std::uint64_t writes() const { return writes_; }
+  // True once after write() decided records (flush(), or add() when the
+  // queue fills or before a reverse of a queued place): a caller whose
+  // records others wait for tells them then (engine/outcome_signal.h). The
+  // next call is false until write() runs again.
+  bool take_written() { return std::exchange(written_, false); }
   const Status& status() const { return status_; }
 
  private:
@@ -67,7 +70,7 @@ class ApplyQueue {
   std::vector<Queued> queued_;  // one per op
   std::vector<StockItem> buf_;  // the baskets' items; ops point into it at flush
   Status status_;
-  std::uint64_t writes_ = 0;
+  bool written_ = false;  // write() ran since take_written()
 };
 
 }  // namespace orderflow

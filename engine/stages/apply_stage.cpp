@@ -64,12 +64,8 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& que
     // (so nobody waits for a place held here), and each applier waits only
     // for a record before its own, so the earliest waited-for one is applied.
     std::uint32_t seen = signal_.epoch();
-    std::uint64_t writes = queue.writes();
     while (queue.add(r, b.items) == ApplyResult::kRetry) {
-      if (queue.writes() != writes) {  // add() flushed places another applier may wait for
-        writes = queue.writes();
-        signal_.publish();
-      }
+      publish_written(queue);  // add() flushed places another applier may wait for: never wait unpublished
       if (control_.failed()) {
         cancel(r, index_, control_.cancel_reason());
         break;
@@ -83,9 +79,14 @@ void ApplyStage::apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& que
 }
 
 void ApplyStage::flush(ApplyQueue& queue) {
-  const std::uint64_t writes = queue.writes();
   if (!queue.flush().ok()) control_.fail(queue.status());
-  if (queue.writes() != writes) signal_.publish();  // orders decided: a reverse elsewhere may wait for one
+  publish_written(queue);
+}
+
+void ApplyStage::publish_written(ApplyQueue& queue) {
+  // Also what add() wrote by itself since the last publish (a full queue):
+  // a reverse elsewhere may wait for one of those orders.
+  if (queue.take_written()) signal_.publish();
 }
 
 void ApplyStage::finish(JobPtr job, ResultFormatter& formatter, Partial& partial) {

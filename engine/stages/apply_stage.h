@@ -69,7 +69,11 @@ class ApplyStage {
     Stats stats GUARDED_BY(mu);
   };
   void apply_slice(const Slice& s, BasketOwner& owner, ApplyQueue& queue);  // as the owner's applier
-  void flush(ApplyQueue& queue);  // queue.flush(), then publish what it decided; a failure fails the run
+  void flush(ApplyQueue& queue);  // queue.flush(), then publish_written(); a failure fails the run
+  // Publishes on signal_ when the queue wrote since the last publish. Every
+  // path that stops this applier (a wait in the retry loop, a vote, the
+  // slice's end) calls it first, so no write another waits for goes unpublished.
+  void publish_written(ApplyQueue& queue);
   void finish(JobPtr job, ResultFormatter& formatter, Partial& partial);
 
   const Catalog& catalog_;

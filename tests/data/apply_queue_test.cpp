@@ -175,6 +175,32 @@ TEST(ApplyQueue, AFailingWriteIsReportedAndDecidesNothing) {
   EXPECT_EQ(store.writes(), 2);
 }
 
+// take_written() tells an applier that write() ran, also when add() called
+// it by itself (a full queue): others may wait for those orders. Once.
+TEST(ApplyQueue, TakeWrittenReportsEveryWriteOnceAlsoTheOnesAddMadeByItself) {
+  Slice1 run(StoreKind::kSharded);
+  FailingStore store(make_store(StoreKind::kSharded, {5, 0, 1000}, 1), 1000);  // never fails: counts writes
+  ApplyQueue queue(store, run.index, run.catalog, 2);
+  Record& p1 = run.batch.records[0];
+  Record& p2 = run.batch.records[1];
+  Record& p3 = run.batch.records[3];
+  for (Record* r : {&p1, &p2, &p3}) ASSERT_TRUE(resolve(*r, run.index, run.batch.items));
+  EXPECT_FALSE(queue.take_written());
+  EXPECT_EQ(queue.add(p1, run.batch.items), ApplyResult::kDone);
+  EXPECT_FALSE(queue.take_written()) << "one op queued, nothing written yet";
+  EXPECT_EQ(queue.add(p2, run.batch.items), ApplyResult::kDone);  // the queue is full: add() writes
+  EXPECT_EQ(store.writes(), 1);
+  EXPECT_TRUE(p2.decided);
+  EXPECT_TRUE(queue.take_written());
+  EXPECT_FALSE(queue.take_written()) << "told once";
+  EXPECT_TRUE(queue.flush().ok());
+  EXPECT_FALSE(queue.take_written()) << "an empty flush writes nothing";
+  EXPECT_EQ(queue.add(p3, run.batch.items), ApplyResult::kDone);
+  EXPECT_TRUE(queue.flush().ok());
+  EXPECT_EQ(store.writes(), 2);
+  EXPECT_TRUE(queue.take_written());
+}
+
 TEST(ApplyQueue, AReverseOfAnOrderPendingElsewhereIsRetriedNotQueued) {
   Slice1 run(StoreKind::kMutex);
   Record& p1 = run.batch.records[0];

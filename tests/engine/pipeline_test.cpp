@@ -19,6 +19,7 @@
 #include "data/codec/result_format.h"
 #include "tests/sanitizers.h"
 #include "tests/test_util.h"
+#include "tests/watchdog.h"
 
 namespace orderflow {
 namespace {
@@ -263,6 +264,35 @@ TEST_F(PipelineTest, RecordsCutByBlockBoundariesAndOddReadsAreDecodedAlike) {
   EXPECT_TRUE(testing::same_text(contents(out), reference)) << "results differ from the sequential reference";
   EXPECT_EQ(r.final_stock, reference_stock);
   ::close(out);
+}
+
+// Shared stores hand whole batches to appliers, so a reverse in one batch may
+// wait for its order, placed in the batch another applier holds. That applier
+// decides its places when its queue fills (every 1024) or at the slice's end,
+// and must tell the waiter either way: here the place is decided by the
+// queue's own flush at the 1024th record, and nothing is left to flush at the
+// slice's end (a lost wake-up hung this run before). Repeated: the reverse
+// must reach its applier before the place is decided, which is a race.
+TEST_F(PipelineTest, ReversalsWaitingForAPlaceOnAnotherApplierAreWokenWhenItIsDecided) {
+  testing::Watchdog dog(std::chrono::seconds(120));
+  std::string input;  // 1024 places (B has 500 units: the rest are rejected, decided by the store too)
+  for (int i = 0; i < 1024; ++i) input += R"({"id":"p)" + std::to_string(i) + R"(","productId":"B","amount":1})" "\n";
+  input += R"({"id":"p0","op":"reverse"})" "\n";
+  std::vector<std::int64_t> reference_stock;
+  const std::string reference = sequential(catalog, input, &reference_stock);
+  ASSERT_NE(reference.find(R"("status":"Reversed")"), std::string::npos);
+  for (StoreKind kind : {StoreKind::kMutex, StoreKind::kStriped, StoreKind::kAtomic}) {
+    for (int round = 0; round < (testing::kUnderTsan ? 10 : 40); ++round) {
+      PipelineOptions o;
+      o.workers = 2;
+      o.batch_records = 1024;
+      o.store = kind;
+      Outcome r = run(catalog, input, o);
+      ASSERT_TRUE(r.report.status.ok()) << to_string(kind) << ": " << r.report.status.message();
+      ASSERT_TRUE(testing::same_text(r.out, reference)) << to_string(kind) << ", round " << round;
+      ASSERT_EQ(r.report.final_stock, reference_stock) << to_string(kind) << ", round " << round;
+    }
+  }
 }
 
 }  // namespace
