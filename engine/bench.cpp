@@ -103,21 +103,21 @@ void apply_with_work(Store& store, const BenchOrder& o, std::chrono::nanoseconds
     return;
   }
   auto [ctx, cancel] = with_timeout(Context::background(), *plan.options.order_timeout);
-  if (ctx.done()) {  // a deadline of 0, or one that passed already: nothing reserved
+  if (ctx.done()) {  // a deadline of 0, or one that passed already: nothing taken
     ++t.cancelled;
     cancel();
     return;
   }
-  const TakeResult r = store.take(o.product, amount);  // reserve
+  const TakeResult r = store.take(o.product, amount);
   if (!r.ok) {
     ++t.rejected;
   } else {
     if (work.count() > 0) ctx.wait_until(start + work);  // returns early at the deadline
     if (ctx.done()) {
-      store.give_back(o.product, amount);  // release
+      store.give_back(o.product, amount);  // its context ended during the work: Cancelled
       ++t.cancelled;
     } else {
-      ++t.completed;  // confirm
+      ++t.completed;
       t.sold[o.product] += amount;
     }
   }
@@ -459,7 +459,7 @@ Result<BenchRun> run_bench_once(const BenchOrders& orders, StoreKind kind, std::
     go.notify_all();
     failure = pool.join();
   } catch (const std::system_error& e) {  // a thread could not be started; the pool joined the others
-    return Status::Corruption(std::string("bench: cannot start ") + std::to_string(workers) +
+    return Status::Internal(std::string("bench: cannot start ") + std::to_string(workers) +
                               " worker threads: " + e.what());
   }
   const Clock::time_point t1 = Clock::now();
@@ -478,8 +478,8 @@ Result<BenchRun> run_bench_once(const BenchOrders& orders, StoreKind kind, std::
     for (std::size_t p = 0; p < products; ++p) sold[p] += t->sold[p];
     latency.merge(t->latency);
   }
-  if (run.orders() != n) return Status::Corruption("bench: orders lost (" + std::to_string(run.orders()) + " of " +
-                                                   std::to_string(n) + " have an outcome)");
+  if (run.orders() != n) return Status::Internal("bench: orders lost (" + std::to_string(run.orders()) + " of " +
+                                                 std::to_string(n) + " have an outcome)");
   run.latency_p50_ns = latency.percentile(0.50);
   run.latency_p99_ns = latency.percentile(0.99);
   run.latency_max_ns = latency.max();

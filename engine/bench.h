@@ -26,10 +26,10 @@
 // Per-order work (--work-time, --order-timeout): an order with work, or with a
 // deadline, runs as
 //   ctx = with_timeout(background, order_timeout)     (only with a timeout)
-//   reserve = take(); rejected if that fails
+//   take(); rejected if that fails
 //   work: wait on ctx until order start + work time (a sleep; the context
 //         wakes it at its deadline)
-//   ctx ended? release = give_back(), Cancelled : confirm, Completed
+//   ctx ended? give_back(), Cancelled : Completed
 // so a Cancelled order takes no stock. Work is modelled as waiting (I/O, a
 // remote call), not CPU: more workers than cores still overlap it.
 //

@@ -13,13 +13,17 @@ namespace orderflow {
 
 class Status {
  public:
-  enum class Code : unsigned char { kOk, kInvalidArgument, kIOError, kCorruption };
+  // kCorruption: bad data (an input, a catalog, a ledger, a message) that
+  // names where it is. kInternal: orderflow itself went wrong (an exception, a
+  // thread that could not start, a broken invariant): a bug or the machine.
+  enum class Code : unsigned char { kOk, kInvalidArgument, kIOError, kCorruption, kInternal };
 
   Status() = default;
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
+  static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -38,9 +42,9 @@ inline Status status_from_exception(std::exception_ptr e, const std::string& wha
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& x) {
-    return Status::Corruption(what + ": " + x.what());
+    return Status::Internal(what + ": " + x.what());
   } catch (...) {
-    return Status::Corruption(what);
+    return Status::Internal(what);
   }
 }
 

@@ -88,7 +88,7 @@ void Decoder::decode(Batch& batch) {
   // Records are decoded in order, and once: a batch is either new or was
   // decoded in full (a cancelled run may skip decoding altogether).
   std::size_t from = 0;
-  while (from < batch.records.size() && batch.records[from].decoded) ++from;
+  while (from < batch.records.size() && batch.records[from].parsed) ++from;
   impl_->codec(batch.format).decode(batch, from);
   impl_->classify(batch, from);
 }

@@ -9,7 +9,7 @@ namespace {
 // The one table of input formats. Rows are in RecordFormat order.
 constexpr CodecInfo kCodecs[] = {
     {RecordFormat::kNdjson, InputFormat::kNdjson, "ndjson", '{', Framing::kLines, 'n', make_json_codec},
-    {RecordFormat::kJsonArray, InputFormat::kJson, "json", '[', Framing::kArrayElements, 'j', make_json_codec},
+    {RecordFormat::kJsonArray, InputFormat::kJsonArray, "json", '[', Framing::kArrayElements, 'j', make_json_codec},
     {RecordFormat::kCsv, InputFormat::kCsv, "csv", '\0', Framing::kLinesWithHeader, 'c', make_csv_codec},
 };
 

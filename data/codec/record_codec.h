@@ -46,7 +46,7 @@ class RecordCodecLoop : public RecordCodec {
   void decode(Batch& batch, std::size_t from) final {
     for (std::size_t i = from; i < batch.records.size(); ++i) {
       Record& r = batch.records[i];
-      r.decoded = true;
+      r.parsed = true;
       if (r.reason == Reason::kNone) static_cast<Derived*>(this)->decode_record(r, batch.data(r), batch);
     }
   }

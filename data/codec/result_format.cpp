@@ -385,7 +385,7 @@ struct ResultFormatter::Impl {
   void delimited(const Batch& batch, const Record& r, std::string& out) {
     const char sep = format == ResultFormat::kTsv ? '\t' : ',';
     const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
-    const bool fields = r.decoded && r.defect == Defect::kNone;
+    const bool fields = r.parsed && r.defect == Defect::kNone;
     const bool basket = fields && r.is_basket();
     // A basket: its items as "P1:2;P2:1" in productId, its total units in amount.
     if (basket) {
@@ -462,7 +462,7 @@ struct ResultFormatter::Impl {
   void record(const Batch& batch, const Record& r, std::string& out) {
     if (format != ResultFormat::kNdjson) return delimited(batch, r, out);
     const bool ok = r.status == OrderStatus::kCompleted || r.status == OrderStatus::kReversed;
-    const bool fields = r.decoded && r.defect == Defect::kNone;
+    const bool fields = r.parsed && r.defect == Defect::kNone;
     const bool basket = fields && r.is_basket();
     const std::string_view amount_text = basket ? std::string_view() : batch.text(r, r.amount_text);
     const std::string_view product_id = basket                      ? std::string_view()

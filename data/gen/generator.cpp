@@ -301,10 +301,10 @@ std::size_t Generator::fill(char* buf, std::size_t cap) {
   if (stage_ == Stage::kHeader) {
     if (o_.format == StreamFormat::kCsv && o_.ids) p = put(p, "id,op,productId,amount\n");
     else if (o_.format == StreamFormat::kCsv) p = put(p, "op,productId,amount\n");
-    else if (o_.format == StreamFormat::kJson) p = put(p, "[\n");
+    else if (o_.format == StreamFormat::kJsonArray) p = put(p, "[\n");
     stage_ = Stage::kRecords;
   }
-  const bool json = o_.format == StreamFormat::kJson;
+  const bool json = o_.format == StreamFormat::kJsonArray;
   const bool mixed = o_.invalid > 0 || o_.reversals > 0;
   const double reverse_below = o_.invalid + o_.reversals;
   const auto amounts = static_cast<std::uint64_t>(o_.max_amount);

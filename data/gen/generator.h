@@ -61,13 +61,13 @@ inline constexpr std::uint64_t kGenerateCountMax = 1'000'000'000'000;   // recor
 inline constexpr std::uint32_t kSyntheticProductsMax = 1'000'000;       // --products
 inline constexpr std::size_t kGenerateChunkBytes = 1 << 20;             // a good fill() buffer
 
-enum class StreamFormat : std::uint8_t { kNdjson, kCsv, kJson };
+enum class StreamFormat : std::uint8_t { kNdjson, kCsv, kJsonArray };
 
 // The one table of stream formats (data/base/enum_table.h): `generate -f`'s names.
 inline constexpr EnumName<StreamFormat> kStreamFormats[] = {
     {StreamFormat::kNdjson, "ndjson"},
     {StreamFormat::kCsv, "csv"},
-    {StreamFormat::kJson, "json"},
+    {StreamFormat::kJsonArray, "json"},
 };
 std::string_view to_string(StreamFormat f);  // "ndjson", "csv", "json"
 std::optional<StreamFormat> parse_stream_format(std::string_view name);

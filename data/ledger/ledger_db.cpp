@@ -668,9 +668,9 @@ Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, cons
     return unknown_code(id, raw);
   }
   PriorOrder p;
-  p.state = code->status == OrderStatus::kCompleted ? OrderState::kCompleted
-          : code->status == OrderStatus::kReversed  ? OrderState::kReversed
-                                                    : OrderState::kRejected;
+  // Cancelled orders are never written (the run that continues decides them:
+  // commit() REQUIRES it); a row that says Cancelled anyway reads as Rejected.
+  p.state = code->status == OrderStatus::kCancelled ? OrderState::kRejected : state_of(code->status);
   const bool placed = code->reason != Reason::kInvalidAmount && code->reason != Reason::kUnknownProduct;
   const bool basket = code->product == kNoProduct && q.col_null(1);
   if (placed && !basket) {

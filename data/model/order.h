@@ -107,7 +107,22 @@ inline constexpr EnumName<Field> kFields[] = {
 };
 
 // The life of an order that took an id, as the order index remembers it.
+// Not OrderStatus: a status is a record's result, known once it is decided;
+// a state is what a later record sees of the order its id names, and that
+// order may not be decided yet (kPending: a reverse of it waits). The other
+// values are the statuses, named alike (state_of).
 enum class OrderState : std::uint8_t { kPending, kCompleted, kRejected, kReversed, kCancelled };
+
+// The state of an order decided with `s`.
+constexpr OrderState state_of(OrderStatus s) {
+  switch (s) {
+    case OrderStatus::kCompleted: return OrderState::kCompleted;
+    case OrderStatus::kRejected: return OrderState::kRejected;
+    case OrderStatus::kReversed: return OrderState::kReversed;
+    case OrderStatus::kCancelled: return OrderState::kCancelled;
+  }
+  return OrderState::kPending;  // not reached: every status is named above
+}
 
 // An order the order index remembers, as a handle that only the index that
 // gave it out can read (data/ledger/order_index.h: state(), view(), ...): what

@@ -64,7 +64,7 @@ struct Record {
   Reason reason = Reason::kNone;    // [D][L] the first check that failed so far
   Defect defect = Defect::kNone;    // [F][D] with kInvalidRecord: what is wrong
   Field field = Field::kNone;       // [D] the field a Defect names
-  bool decoded = false;             // [D] the decoder has looked at it (fields are meaningful)
+  bool parsed = false;              // [D] the decoder has parsed it (fields are meaningful; not `decided`)
   OrderStatus status = OrderStatus::kRejected;  // [L]
   OrderState prior = OrderState::kPending;      // [L] not_reversible: the order's state then
   bool decided = false;             // [L] status/reason are final
@@ -98,7 +98,7 @@ static_assert(sizeof(Record) == 104, "Record is laid out without padding");
 enum class RecordFormat : std::uint8_t { kNdjson, kJsonArray, kCsv };
 inline constexpr std::size_t kRecordFormats = 3;
 // An input's format as asked for (--format): one of them, or detected.
-enum class InputFormat : std::uint8_t { kAuto, kNdjson, kJson, kCsv };
+enum class InputFormat : std::uint8_t { kAuto, kNdjson, kJsonArray, kCsv };
 
 // Which CSV column holds each field (-1: absent), from a file's header.
 // Defect::kWrongType on the amount keeps the value in Record::amount_text, and

@@ -248,7 +248,7 @@ TEST(BasketGenerator, BasketsAreReproducibleValidAndOnlyInJson) {
   EXPECT_EQ(baskets, counts.baskets);
   o.format = StreamFormat::kCsv;
   EXPECT_FALSE(Generator::create(catalog, o).ok());
-  o.format = StreamFormat::kJson;
+  o.format = StreamFormat::kJsonArray;
   o.min_items = 5;
   o.max_items = 4;
   EXPECT_FALSE(validate(o).ok());

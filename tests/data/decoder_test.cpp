@@ -53,7 +53,7 @@ class DecoderTest : public ::testing::Test {
 
 TEST_F(DecoderTest, PlaceRecord) {
   Record& r = json(R"({"id":"o1","productId":"MWMAN","amount":3})");
-  EXPECT_TRUE(r.decoded);
+  EXPECT_TRUE(r.parsed);
   EXPECT_FALSE(r.decided);  // duplicate_id is the ledger's to decide
   EXPECT_EQ(r.reason, Reason::kNone);
   EXPECT_EQ(r.op, Op::kPlace);

@@ -134,8 +134,8 @@ TEST(FramerAuto, TheFirstNonBlankByteDecides) {
   EXPECT_EQ(frame("productId,amount\n")[0], "begin csv id=-1 op=-1 product=0 amount=1 columns=2");
   // Forced formats override the first byte.
   EXPECT_EQ(frame("[1]\n", InputFormat::kNdjson), (Events{"begin ndjson", "1: [1]"}));
-  EXPECT_EQ(frame("{\"a\":1}\n", InputFormat::kJson), (Events{"begin json", "1! not_array"}));
-  EXPECT_EQ(frame("\n\n{\"a\":1}\n[1]\n", InputFormat::kJson), (Events{"begin json", "3! not_array"}));
+  EXPECT_EQ(frame("{\"a\":1}\n", InputFormat::kJsonArray), (Events{"begin json", "1! not_array"}));
+  EXPECT_EQ(frame("\n\n{\"a\":1}\n[1]\n", InputFormat::kJsonArray), (Events{"begin json", "3! not_array"}));
   EXPECT_EQ(frame("{\"a\":1}\n", InputFormat::kCsv), (Events{"error: in:1: malformed CSV header"}));
   EXPECT_EQ(frame("{a:1}\n", InputFormat::kCsv),
             (Events{"error: in:1: CSV header must name the columns productId and amount (and optionally id and op); is this CSV?"}));
@@ -198,13 +198,13 @@ TEST(FramerJson, TrailingContentEndsTheFile) {
 }
 
 TEST(FramerJson, OverLongElements) {
-  EXPECT_EQ(frame("[1, 123456, 12345,\n\"a]b\"]", InputFormat::kJson, 5),
+  EXPECT_EQ(frame("[1, 123456, 12345,\n\"a]b\"]", InputFormat::kJsonArray, 5),
             (Events{"begin json", "1: 1", "1! too_long 5", "1: 12345", "2: \"a]b\""}));
   // Skipping still follows strings and nesting to find where the element ends.
-  EXPECT_EQ(frame("[{\"a\":\"],[,\",\n\"b\":[1,2,3]},\n7]", InputFormat::kJson, 5),
+  EXPECT_EQ(frame("[{\"a\":\"],[,\",\n\"b\":[1,2,3]},\n7]", InputFormat::kJsonArray, 5),
             (Events{"begin json", "1! too_long 5", "3: 7"}));
   // Over-long and unterminated: one problem, one record.
-  EXPECT_EQ(frame("[1,1234567", InputFormat::kJson, 5), (Events{"begin json", "1: 1", "1! too_long 5"}));
+  EXPECT_EQ(frame("[1,1234567", InputFormat::kJsonArray, 5), (Events{"begin json", "1: 1", "1! too_long 5"}));
 }
 
 TEST(FramerAnySplit, TwoPiecesCutAtEveryByte) {
@@ -254,24 +254,24 @@ void expect_skipped_without_buffering(InputFormat format, std::size_t record_byt
   Framer framer(format, 1024, "in");
   Recorder rec;
   std::string piece(64 * 1024, 'x');
-  std::string head = format == InputFormat::kJson ? "[\"" : "{\"";
+  std::string head = format == InputFormat::kJsonArray ? "[\"" : "{\"";
   ASSERT_TRUE(framer.feed(head.data(), head.size(), rec).ok());
   const std::size_t before = rss_bytes();
   for (std::size_t fed = 0; fed < record_bytes; fed += piece.size())
     ASSERT_TRUE(framer.feed(piece.data(), piece.size(), rec).ok());
   const std::size_t after = rss_bytes();  // the framer is still alive here
-  std::string tail = format == InputFormat::kJson ? "\",\n2]" : "\n{}\n";
+  std::string tail = format == InputFormat::kJsonArray ? "\",\n2]" : "\n{}\n";
   ASSERT_TRUE(framer.feed(tail.data(), tail.size(), rec).ok());
   ASSERT_TRUE(framer.finish(rec).ok());
-  std::string begin = format == InputFormat::kJson ? "begin json" : "begin ndjson";
-  std::string next = format == InputFormat::kJson ? "2: 2" : "2: {}";
+  std::string begin = format == InputFormat::kJsonArray ? "begin json" : "begin ndjson";
+  std::string next = format == InputFormat::kJsonArray ? "2: 2" : "2: {}";
   EXPECT_EQ(rec.events, (Events{begin, "1! too_long 1024", next}));
   // Holding the record would add its whole size; allow a quarter of it for noise.
   EXPECT_LT(after, before + record_bytes / 4) << "rss grew from " << before << " to " << after;
 }
 
 TEST(FramerMemory, OverLongLineIsNotHeldInMemory) { expect_skipped_without_buffering(InputFormat::kNdjson, 128u << 20); }
-TEST(FramerMemory, OverLongElementIsNotHeldInMemory) { expect_skipped_without_buffering(InputFormat::kJson, 48u << 20); }
+TEST(FramerMemory, OverLongElementIsNotHeldInMemory) { expect_skipped_without_buffering(InputFormat::kJsonArray, 48u << 20); }
 
 }  // namespace
 }  // namespace orderflow

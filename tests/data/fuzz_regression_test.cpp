@@ -59,7 +59,7 @@ TEST(FuzzRegression, Csv) {
 }
 
 TEST(FuzzRegression, JsonArray) {
-  EXPECT_GT(replay("json_array", [](const std::uint8_t* d, std::size_t n) { check_records(InputFormat::kJson, d, n); }), 0u);
+  EXPECT_GT(replay("json_array", [](const std::uint8_t* d, std::size_t n) { check_records(InputFormat::kJsonArray, d, n); }), 0u);
 }
 
 TEST(FuzzRegression, Catalog) {

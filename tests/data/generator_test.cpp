@@ -209,7 +209,7 @@ TEST(Generator, DefaultStreamStartsAsPinned) {
 }
 
 TEST(Generator, ChunkSizeDoesNotChangeTheBytes) {
-  for (StreamFormat f : {StreamFormat::kNdjson, StreamFormat::kCsv, StreamFormat::kJson}) {
+  for (StreamFormat f : {StreamFormat::kNdjson, StreamFormat::kCsv, StreamFormat::kJsonArray}) {
     GeneratorOptions o;
     o.count = 5000;
     o.reversals = 0.2;
@@ -295,7 +295,7 @@ TEST(Generator, EmptyStreams) {
   GeneratorOptions o;
   o.count = 0;
   EXPECT_EQ(generate_all(o), "");
-  o.format = StreamFormat::kJson;
+  o.format = StreamFormat::kJsonArray;
   EXPECT_EQ(generate_all(o), "[\n]\n");
   o.format = StreamFormat::kCsv;
   EXPECT_EQ(generate_all(o), "id,op,productId,amount\n");

@@ -14,7 +14,7 @@ TEST(RecordCodecTable, OneRowPerFormatFoundByFormatAndByInputFormat) {
     EXPECT_EQ(&codec_for(c.input), &c);
     EXPECT_NE(c.make(), nullptr) << c.name;
   }
-  EXPECT_EQ(codec_for(InputFormat::kJson).format, RecordFormat::kJsonArray);
+  EXPECT_EQ(codec_for(InputFormat::kJsonArray).format, RecordFormat::kJsonArray);
   EXPECT_EQ(codec_for(RecordFormat::kCsv).framing, Framing::kLinesWithHeader);
 }
 

@@ -3,6 +3,6 @@
 #include "tests/fuzz/fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  orderflow::fuzz::check_records(orderflow::InputFormat::kJson, data, size);
+  orderflow::fuzz::check_records(orderflow::InputFormat::kJsonArray, data, size);
   return 0;
 }
