@@ -17,21 +17,27 @@ Cents basket_total(const Record& r, const Item* items, const Catalog& catalog) {
   return total;
 }
 
-// The index's order for r's id, fetched from `prior` into the index if only it has it.
-OrderRef find_order(const Record& r, OrderIndex& index, PriorOrders* prior) {
-  OrderRef e = index.find(r.id, r.id_hash);
-  if (e || !prior) return e;
-  std::optional<PriorOrder> p = prior->find(r.id, r.id_hash);
-  if (!p) return OrderRef{};
-  if (!p->items.empty())
-    return index.insert_basket(r.id, r.id_hash, p->items.data(), static_cast<std::uint32_t>(p->items.size()), p->state)
-        .first;
-  return index.insert(r.id, r.id_hash, p->product, p->amount, p->state).first;
-}
+// Whether resolve() reads r's id in the index (a place takes it, a reverse names it).
+bool uses_id(const Record& r) { return !r.decided && r.reason != Reason::kInvalidRecord && !r.id.empty(); }
 
 }  // namespace
 
-bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders* prior) {
+Status fetch_prior(const Batch& b, OrderIndex& index, PriorOrders& prior) {
+  std::vector<PriorQuery> queries;
+  for (const Record& r : b.records)
+    if (uses_id(r) && !index.find(r.id, r.id_hash)) queries.push_back({r.id, r.id_hash});
+  if (queries.empty()) return Status::Ok();
+  return prior.find(queries, [&](std::size_t i, PriorOrder&& p) {
+    const PriorQuery& q = queries[i];
+    // An id asked twice in the batch enters once: insert() keeps the first.
+    if (!p.items.empty())
+      index.insert_basket(q.id, q.hash, p.items.data(), static_cast<std::uint32_t>(p.items.size()), p.state);
+    else
+      index.insert(q.id, q.hash, p.product, p.amount, p.state);
+  });
+}
+
+bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items) {
   if (r.decided) return false;
   if (r.reason == Reason::kInvalidRecord) {
     decide(r, OrderStatus::kRejected, Reason::kInvalidRecord);
@@ -41,10 +47,6 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders
     // A place record that passed invalid_record takes its id, whatever its outcome.
     const bool rejected = r.reason != Reason::kNone;  // invalid_amount or unknown_product
     if (!r.id.empty()) {
-      if (prior && find_order(r, index, prior)) {
-        decide(r, OrderStatus::kRejected, Reason::kDuplicateId);
-        return false;
-      }
       std::pair<OrderRef, bool> inserted;
       if (r.is_basket() && !rejected) {
         StockItem copy[kItemsMax];
@@ -69,7 +71,7 @@ bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders
     return true;
   }
   // A reverse record names an order placed earlier in the run.
-  const OrderRef order = find_order(r, index, prior);
+  const OrderRef order = index.find(r.id, r.id_hash);
   if (!order) {
     decide(r, OrderStatus::kRejected, Reason::kUnknownOrder);
     return false;

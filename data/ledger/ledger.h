@@ -25,13 +25,16 @@
 // A basket whose items belong to several owners of a sharded store is not
 // apply()'d but decided part by part (hold_part ... decide_basket below),
 // driven by engine/basket_vote.h.
+#include <functional>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "data/base/status.h"
 #include "data/catalog/catalog.h"
 #include "data/ledger/order_index.h"
+#include "data/model/batch.h"
 #include "data/store/product_store.h"
 #include "data/model/record.h"
 
@@ -55,23 +58,42 @@ struct PriorOrder {
   std::vector<StockItem> items;              // a basket's items, in order (empty: one product)
 };
 
-// Look-ups of earlier orders by id (data/ledger/ledger_db.h implements it over
-// SQLite). Not thread-safe: one per thread. An I/O error makes find() answer
-// "not found" from then on and is kept in status(), which the caller checks
-// after each batch (the run then fails: no decision made after it counts).
+// One id to look up in a PriorOrders (a slice of them is answered at once).
+struct PriorQuery {
+  std::string_view id;
+  std::uint64_t hash = 0;  // hash_bytes(id)
+};
+
+// The order backend: what a durable or remote store knows of orders that took
+// their ids before this run's in-memory OrderIndex began. The OrderIndex is
+// the run's working set (every id of the run, in memory, the hot path); a
+// backend answers only the ids the index does not know, a batch at a time
+// (data/ledger/ledger_db.h implements it over SQLite). Not thread-safe: one
+// per thread.
 class PriorOrders {
  public:
+  using Found = std::function<void(std::size_t query, PriorOrder&& order)>;
   virtual ~PriorOrders() = default;
-  virtual std::optional<PriorOrder> find(std::string_view id, std::uint64_t hash) = 0;
-  virtual const Status& status() const = 0;
+  // Looks up every query's id and calls found(i, order) once for each query i
+  // whose id an earlier order took; in any order (a backend may sort the ids
+  // for its medium). Blocking (I/O). Returns the error that stopped it (I/O,
+  // a corrupt row): the orders reported before it are right, but the caller
+  // must not decide the batch on them (the run fails).
+  virtual Status find(std::span<const PriorQuery> queries, const Found& found) = 0;
 };
+
+// Before resolve() on a batch's records: every id of b that the index does
+// not know is looked up in `prior`, and each order found there enters the
+// index with its state, so that resolve() decides on the index alone exactly
+// as if the index had held every earlier order. Records that are decided or
+// invalid_record take no id and are not looked up. Returns prior's error
+// (nothing was decided).
+Status fetch_prior(const Batch& b, OrderIndex& index, PriorOrders& prior);
 
 // Returns true when the record still needs apply(); otherwise it is decided.
 // `items` is the record's batch's item table (Batch::items).
-// With `prior`, an id the index does not know is looked up there, and an
-// order found there enters the index with its state (so later records of the
-// run see it without another look-up).
-bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items, PriorOrders* prior = nullptr);
+// With a durable ledger, fetch_prior() has run on the record's batch first.
+bool resolve(Record& r, OrderIndex& index, std::vector<Item>& items);
 
 enum class ApplyResult : std::uint8_t {
   kDone,   // decided

@@ -690,15 +690,24 @@ Result<std::optional<PriorOrder>> LedgerDb::find_prior(std::string_view id, cons
   return std::optional<PriorOrder>(p);
 }
 
-std::optional<PriorOrder> LedgerPriorOrders::find(std::string_view id, std::uint64_t) {
-  if (!status_.ok()) return std::nullopt;
-  ++lookups_;
-  Result<std::optional<PriorOrder>> r = db_.find_prior(id, catalog_);
-  if (!r.ok()) {
-    status_ = r.status();
-    return std::nullopt;
+Status LedgerPriorOrders::find(std::span<const PriorQuery> queries, const Found& found) {
+  order_.resize(queries.size());
+  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) { return queries[a].id < queries[b].id; });
+  for (std::size_t k = 0; k < order_.size();) {
+    const std::string_view id = queries[order_[k]].id;
+    std::size_t end = k + 1;
+    while (end < order_.size() && queries[order_[end]].id == id) ++end;
+    ++lookups_;
+    Result<std::optional<PriorOrder>> r = db_.find_prior(id, catalog_);
+    if (!r.ok()) return r.status();
+    if (r.value()) {
+      for (std::size_t j = k + 1; j < end; ++j) found(order_[j], PriorOrder(*r.value()));
+      found(order_[k], std::move(*r.value()));
+    }
+    k = end;
   }
-  return r.value();
+  return Status::Ok();
 }
 
 Result<std::vector<LedgerRun>> LedgerDb::query_runs(const char* where) {

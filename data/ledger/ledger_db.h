@@ -55,19 +55,20 @@ inline constexpr std::int64_t kLedgerSchemaVersion = 2;
 class LedgerDb;
 
 // PriorOrders (data/ledger/ledger.h) answered from a ledger's orders table,
-// through its own connection. Not thread-safe: one per look-up thread.
+// through its own connection: a batch's ids are looked up in sorted order (each
+// B-tree page is visited once, in order), an id asked twice once. Not
+// thread-safe: one per look-up thread.
 class LedgerPriorOrders final : public PriorOrders {
  public:
   // `db` and `catalog` must outlive it.
   LedgerPriorOrders(LedgerDb& db, const Catalog& catalog) : db_(db), catalog_(catalog) {}
-  std::optional<PriorOrder> find(std::string_view id, std::uint64_t hash) override;
-  const Status& status() const override { return status_; }
-  std::uint64_t lookups() const { return lookups_; }
+  Status find(std::span<const PriorQuery> queries, const Found& found) override;
+  std::uint64_t lookups() const { return lookups_; }  // SQLite look-ups made (distinct ids per batch)
 
  private:
   LedgerDb& db_;
   const Catalog& catalog_;
-  Status status_;
+  std::vector<std::uint32_t> order_;  // scratch: the queries by id
   std::uint64_t lookups_ = 0;
 };
 inline constexpr std::int64_t kLedgerApplicationId = 0x4f464c47;  // "OFLG"

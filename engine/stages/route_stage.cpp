@@ -28,6 +28,12 @@ bool RouteStage::route(Job& job) {
     for (const Record& r : b.records)
       if (!r.id.empty()) index_.prefetch(r.id_hash);
   }
+  // The batch's ids that only a durable ledger knows: looked up together
+  // before any record is resolved (the index then answers alone).
+  if (!cancelled && prior_) {
+    prior_status_ = fetch_prior(b, index_, *prior_);
+    if (!prior_status_.ok()) return go_on;  // nothing resolved: run() fails the run
+  }
   if (cancelled && !cut_ && !b.records.empty()) {
     const Record& first = b.records.front();
     cut_ = ResumePoint{names_[b.file], first.line, first.seq, b.first_offset};
@@ -46,7 +52,7 @@ bool RouteStage::route(Job& job) {
       go_on = false;
       break;
     }
-    if (resolve(r, index_, b.items, prior_)) {
+    if (resolve(r, index_, b.items)) {
       std::uint32_t k = 0;
       if (sharded && r.is_basket()) k = basket_owners(b, r, static_cast<std::uint32_t>(i));
       else if (sharded) k = static_cast<std::uint32_t>(owner_of(r.product, shards));
@@ -129,8 +135,8 @@ void RouteStage::run() {
         stopped = true;
         control_.close_intake();
       }
-      if (prior_ && !prior_->status().ok()) {
-        control_.fail(prior_->status());  // a look-up failed: this batch's decisions cannot be trusted
+      if (!prior_status_.ok()) {
+        control_.fail(prior_status_);  // a look-up failed: this batch cannot be decided
         return false;
       }
       return send(std::move(j));

@@ -9,9 +9,10 @@
 // that an applier formats and counts it. The router decides the cut of a hard
 // stop or deadline (cut()): it is the one stage that sees batches in order.
 //
-// With a durable ledger, an id the order index does not know is looked up in
-// `prior` (data/ledger/ledger.h PriorOrders); a failed look-up fails the run
-// before the batch goes on.
+// With a durable ledger, the ids of a batch that the order index does not know
+// are looked up in `prior` together, before the batch is resolved
+// (data/ledger/ledger.h fetch_prior); a failed look-up fails the run before
+// the batch goes on.
 //
 // --strict: the first invalid_record ends the batch before it, closes intake
 // and says why (strict_failed(), strict_status()); later batches are dropped.
@@ -77,6 +78,7 @@ class RouteStage {
   std::vector<std::uint32_t> owner_, offsets_;  // scratch for route()
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans_;  // scratch: (record, owner) of multi-owner baskets
   bool strict_failed_ = false;
+  Status prior_status_;  // the last fetch_prior(): not ok fails the run
   std::optional<ResumePoint> cut_;
   Status strict_status_;
 };

@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "data/base/hash.h"
 #include "data/codec/decoder.h"
 #include "data/codec/result_format.h"
 #include "data/model/stats.h"
@@ -206,6 +209,89 @@ TEST(LedgerCancel, ACancelledOrderCannotBeReversed) {
   cancel(pr, l.index(), Reason::kInterrupted);
   EXPECT_EQ(l.outcome(pending, pr), "Cancelled interrupted: interrupted before the record was applied");
   EXPECT_EQ(l.run(reverse("q")), "Reversed 1.25");  // a cancelled reversal leaves the order Completed
+}
+
+// An order backend for fetch_prior(): earlier orders by id; records the queries.
+class FakePrior final : public PriorOrders {
+ public:
+  std::map<std::string, PriorOrder> orders;
+  std::vector<std::string> asked;
+  Status fail;  // returned after the look-ups, when not ok
+  Status find(std::span<const PriorQuery> queries, const Found& found) override {
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      asked.emplace_back(queries[i].id);
+      EXPECT_EQ(queries[i].hash, hash_bytes(queries[i].id));
+      if (!fail.ok()) continue;
+      auto it = orders.find(std::string(queries[i].id));
+      if (it != orders.end()) found(i, PriorOrder(it->second));
+    }
+    return fail;
+  }
+};
+
+// A batch's ids the index does not know are looked up once, together, before
+// resolve(); what the backend knows then decides as if it had been in the
+// index all along: duplicate_id, reversal of an earlier order, not_reversible.
+TEST(LedgerPrior, FetchPriorPutsEarlierOrdersInTheIndexBeforeTheBatchIsResolved) {
+  Ledger l;
+  EXPECT_EQ(l.run(place("here", "C", "1")), "Completed 0.01");  // this run's: the index knows it
+  FakePrior prior;
+  PriorOrder done;
+  done.state = OrderState::kCompleted;
+  done.product = 0;
+  done.amount = 2;
+  prior.orders["old"] = done;
+  PriorOrder reversed = done;
+  reversed.state = OrderState::kReversed;
+  prior.orders["rev"] = reversed;
+  const std::vector<std::string> lines = {
+      place("old", "A", "1"), reverse("old"), reverse("rev"), place("new", "A", "1"), place("new", "A", "1"),
+      reverse("here"), R"({"id":"bad","productId":"A",)", reverse("nobody")};
+  Batch b;
+  for (std::size_t i = 0; i < lines.size(); ++i) b.add(100 + i, 100 + i, lines[i].data(), lines[i].size());
+  Decoder(l.catalog()).decode(b);
+  const std::int64_t a_before = l.stock(0);
+  ASSERT_TRUE(fetch_prior(b, l.index(), prior).ok());
+  // Not "here" (known), not "bad" (invalid_record takes no id); "new" twice (an id asked twice is fine).
+  EXPECT_EQ(prior.asked, (std::vector<std::string>{"old", "old", "rev", "new", "new", "nobody"}));
+  std::vector<std::string> got;
+  for (Record& r : b.records) {
+    if (resolve(r, l.index(), b.items)) {
+      EXPECT_EQ(apply(r, b.items, l.store(), l.index(), l.catalog()), ApplyResult::kDone);
+    }
+    got.push_back(std::string(to_string(r.status)) + " " + std::string(to_string(r.reason)));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"Rejected duplicate_id", "Reversed ", "Rejected not_reversible",
+                                           "Completed ", "Rejected duplicate_id", "Reversed ",
+                                           "Rejected invalid_record", "Rejected unknown_order"}));
+  EXPECT_EQ(l.stock(0), a_before + 2 - 1) << "the earlier order's 2 units back, the new order's 1 taken";
+}
+
+TEST(LedgerPrior, AFailedLookUpIsReturnedAndPutsNothingInTheIndex) {
+  Ledger l;
+  FakePrior prior;
+  prior.orders["old"] = PriorOrder{};
+  prior.fail = Status::IOError("l.ledger: cannot read ledger: disk I/O error");
+  const std::string line = reverse("old");
+  Batch b;
+  b.add(1, 1, line.data(), line.size());
+  Decoder(l.catalog()).decode(b);
+  const Status s = fetch_prior(b, l.index(), prior);
+  EXPECT_EQ(s.code(), Status::Code::kIOError);
+  EXPECT_EQ(s.message(), "l.ledger: cannot read ledger: disk I/O error");
+  EXPECT_FALSE(l.index().find("old", hash_bytes("old")));
+}
+
+TEST(LedgerPrior, ABatchWhoseIdsTheIndexKnowsAsksNothing) {
+  Ledger l;
+  l.run(place("a", "C", "1"));
+  FakePrior prior;
+  const std::vector<std::string> lines = {reverse("a"), place("", "C", "1")};
+  Batch b;
+  for (std::size_t i = 0; i < lines.size(); ++i) b.add(10 + i, 10 + i, lines[i].data(), lines[i].size());
+  Decoder(l.catalog()).decode(b);
+  ASSERT_TRUE(fetch_prior(b, l.index(), prior).ok());
+  EXPECT_TRUE(prior.asked.empty());
 }
 
 TEST(LedgerStats, CountsEveryDecidedRecord) {
