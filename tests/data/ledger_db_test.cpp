@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "tests/test_util.h"
 
@@ -150,6 +152,44 @@ TEST(LedgerDb, CommitsAGroupInOneTransaction) {
   ASSERT_TRUE(db->end_run(run.value(), "", true).ok());
   EXPECT_FALSE(value_of(r->unfinished_run()).has_value());
   EXPECT_FALSE(value_of(r->pending_results(run.value(), 295, 300)).has_value());
+}
+
+// The router's look-ups of earlier orders: a batch's ids at once, each found
+// query reported (an id asked twice too, looked up once), states as committed.
+TEST(LedgerDb, PriorOrdersAnswersABatchOfIdsAndLooksEachUpOnce) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  const Catalog c = cat(kCatalog);
+  auto db = writer(path);
+  ASSERT_TRUE(db->initialize(c).ok());
+  LedgerGroup g;
+  g.run = value_of(db->begin_run({"day1.ndjson"}, "out.ndjson"));
+  g.orders = {{"o1", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 1},
+              {"o2", "A", 2, OrderStatus::kCompleted, Reason::kNone, 250, 2},
+              {"o3", "B", 4, OrderStatus::kRejected, Reason::kInsufficientStock, 0, 3}};
+  g.orders[0].product = 0;
+  g.orders[1].product = 0;
+  g.orders[2].product = 1;
+  g.reversals = {{"o1", 4}};
+  g.checkpoint = {4, 0, 4, 1, 0};
+  ASSERT_TRUE(db->commit(g).ok());
+
+  auto r = reader(path);
+  LedgerPriorOrders prior(*r, c);
+  const std::vector<PriorQuery> queries = {{"o3", 0}, {"nope", 0}, {"o2", 0}, {"o2", 0}, {"o1", 0}};
+  std::map<std::size_t, PriorOrder> found;
+  ASSERT_TRUE(prior.find(queries, [&](std::size_t i, PriorOrder&& p) {
+    EXPECT_TRUE(found.emplace(i, std::move(p)).second) << "query " << i << " reported twice";
+  }).ok());
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_FALSE(found.count(1)) << "nope";
+  EXPECT_EQ(found[0].state, OrderState::kRejected);
+  EXPECT_EQ(found[2].state, OrderState::kCompleted);
+  EXPECT_EQ(found[2].product, 0u);
+  EXPECT_EQ(found[2].amount, 2u);
+  EXPECT_EQ(found[3].amount, 2u);
+  EXPECT_EQ(found[4].state, OrderState::kReversed);
+  EXPECT_EQ(prior.lookups(), 4u) << "o1, o2, o3, nope: o2 once";
 }
 
 // With external_checkpoints the writer never checkpoints by itself (its WAL
