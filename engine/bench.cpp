@@ -460,7 +460,7 @@ Result<BenchRun> run_bench_once(const BenchOrders& orders, StoreKind kind, std::
     failure = pool.join();
   } catch (const std::system_error& e) {  // a thread could not be started; the pool joined the others
     return Status::Internal(std::string("bench: cannot start ") + std::to_string(workers) +
-                              " worker threads: " + e.what());
+                            " worker threads: " + e.what());
   }
   const Clock::time_point t1 = Clock::now();
   on_stop.reset();

@@ -49,10 +49,10 @@ class ApplyQueue {
   const Status& flush();
 
   bool empty() const { return ops_.empty(); }
-  // True once after write() decided records (flush(), or add() when the
-  // queue fills or before a reverse of a queued place): a caller whose
-  // records others wait for tells them then (engine/outcome_signal.h). The
-  // next call is false until write() runs again.
+  // True once after write() ran (flush(), or add() when the queue fills or
+  // before a reverse of a queued place), whether it decided its records or
+  // failed: a caller whose records others wait for tells them then
+  // (engine/outcome_signal.h). The next call is false until write() runs again.
   bool take_written() { return std::exchange(written_, false); }
   const Status& status() const { return status_; }
 

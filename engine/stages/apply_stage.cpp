@@ -1,6 +1,5 @@
 #include "engine/stages/apply_stage.h"
 
-
 #include "data/codec/result_format.h"
 #include "data/ledger/apply_queue.h"
 #include "data/ledger/ledger.h"
