@@ -24,9 +24,9 @@ namespace {
 std::size_t jobs_max_for(const PipelineOptions& o) {
   std::size_t n = 2 * o.buffer_batches + 2 * std::max<std::size_t>(o.workers, 1) + 6;
   // With a ledger the commit stage holds a whole group, and its input channel fills while it commits.
-  // It holds two: the one it prepares and the one it commits.
+  // It holds up to four: the one it prepares, the one it commits and the ones waiting for their fsync.
   if (o.ledger)
-    n += o.ledger->group_batches_max + 2 * (o.ledger->group_records_max / std::max<std::size_t>(o.batch_records, 1) + 2);
+    n += o.ledger->group_batches_max + 4 * (o.ledger->group_records_max / std::max<std::size_t>(o.batch_records, 1) + 2);
   return n;
 }
 
@@ -149,6 +149,9 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
       CpuMeter m(s.cpu_write);
       s.control.guarded([&] { s.writer.run(); });
     });
+    WorkerPool commit_syncer(s.committer ? 1 : 0, {}, [&](std::size_t) {
+      s.control.guarded([&] { s.committer->sync(); });
+    });
     WorkerPool commit_writer(s.committer ? 1 : 0, {}, [&](std::size_t) {
       s.control.guarded([&] { s.committer->commit(); });
     });
@@ -182,6 +185,7 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
     (void)committer.join();
     (void)commit_writer.join();
     (void)checkpointer.join();
+    (void)commit_syncer.join();
     (void)writer.join();
   }
 

@@ -22,7 +22,7 @@ struct PipelineLedger {
   // writer never stops to (db opened with external_checkpoints); null: the
   // writer checkpoints itself.
   LedgerDb* checkpointer = nullptr;
-  std::int64_t checkpoint_frames = 1024;   // a checkpoint is started once the WAL holds this many pages
+  std::int64_t checkpoint_frames = 16384;  // a checkpoint is started once the WAL holds this many pages
   CommitGroupBuilder* builder = nullptr;   // knows the run, its checkpoint and stock
   PriorOrders* prior = nullptr;            // the router's look-ups; null: the ledger had no orders
   std::uint64_t skip_seq = 0;              // continuing: records 1..skip_seq are committed

@@ -110,7 +110,7 @@ bool CommitGroupBuilder::add(const Batch& b) {
     }
   }
   checkpoint_.results_bytes += bytes;
-  if (keep_results_) results_.append(b.out.data(), bytes);
+  if (keep_results_ && bytes > 0) compress(std::string_view(b.out.data(), bytes), false);
   records_ += n;
   return !closed_;
 }
@@ -130,33 +130,59 @@ void CommitGroupBuilder::change_stock(const Batch& b, const Record& r, int sign)
   }
 }
 
-const LedgerGroup& CommitGroupBuilder::group() {
-  group_.stock.clear();
-  std::sort(changed_list_.begin(), changed_list_.end());
-  for (std::uint32_t p : changed_list_) group_.stock.emplace_back(p, stock_[p]);
-  group_.checkpoint = checkpoint_;
-  group_.stats = &stats_;
-  group_.results = results_;
-  group_.results_written = results_written;
-  return group_;
+void CommitGroupBuilder::ZstdFree::operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+
+void CommitGroupBuilder::compress(std::string_view bytes, bool end) {
+  if (zstd_failed_) return;
+  if (!zstd_) {
+    zstd_.reset(ZSTD_createCCtx());
+    // compress_results()'s fast level: results are read back only after a crash.
+    if (!zstd_ || ZSTD_isError(ZSTD_CCtx_setParameter(zstd_.get(), ZSTD_c_compressionLevel, 1))) {
+      zstd_failed_ = true;
+      return;
+    }
+  }
+  results_size_ += bytes.size();
+  ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
+  for (;;) {
+    const std::size_t room = ZSTD_compressBound(in.size - in.pos) + ZSTD_CStreamOutSize();
+    if (results_zstd_.size() - results_zstd_at_ < room) results_zstd_.resize(results_zstd_at_ + room);
+    ZSTD_outBuffer out{results_zstd_.data(), results_zstd_.size(), results_zstd_at_};
+    const std::size_t left = ZSTD_compressStream2(zstd_.get(), &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+    results_zstd_at_ = out.pos;
+    if (ZSTD_isError(left)) {
+      zstd_failed_ = true;
+      return;
+    }
+    // Done when the input is taken, and with `end` when the frame is flushed.
+    if (in.pos == in.size && (!end || left == 0)) return;
+  }
 }
 
 std::unique_ptr<CommitGroupBuilder::Prepared> CommitGroupBuilder::take() {
   auto p = std::make_unique<Prepared>();
-  group();
+  group_.stock.clear();
+  std::sort(changed_list_.begin(), changed_list_.end());
+  for (std::uint32_t pr : changed_list_) group_.stock.emplace_back(pr, stock_[pr]);
+  group_.checkpoint = checkpoint_;
+  group_.results_written = results_written;
+  if (results_size_ > 0) compress({}, true);
+  if (zstd_failed_) return nullptr;
   p->stats = stats_;
-  p->results = std::move(results_);
   p->group = std::move(group_);
   p->group.stats = &p->stats;
-  p->group.results = p->results;
-  sort_by_id(p->group.orders);
-  if (!p->results.empty()) {
-    if (!compress_results(p->results, p->results_zstd)) return nullptr;
+  if (results_size_ > 0) {
+    const std::size_t used = results_zstd_at_;
+    results_zstd_.resize(used);
+    p->results_zstd = std::move(results_zstd_);
     p->group.results_zstd = p->results_zstd;
+    p->group.results_size = results_size_;
+    results_zstd_ = std::string();
+    results_zstd_.reserve(used + used / 4);  // about the next group's: grown once, not per batch
   }
+  sort_by_id(p->group.orders);
   group_ = LedgerGroup{};
   group_.run = p->group.run;
-  results_ = std::string();
   clear();
   return p;
 }
@@ -168,7 +194,8 @@ void CommitGroupBuilder::clear() {
   group_.stock.clear();
   for (std::uint32_t p : changed_list_) changed_[p] = 0;
   changed_list_.clear();
-  results_.clear();
+  results_zstd_at_ = 0;
+  results_size_ = 0;
   records_ = 0;
 }
 

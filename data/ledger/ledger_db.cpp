@@ -231,7 +231,7 @@ void append_csv(std::string& out, std::string_view f) {
 constexpr std::size_t kOrdersPerInsert = 64;
 
 struct LedgerDb::Statements {
-  sqlite::Stmt begin, commit, rollback;
+  sqlite::Stmt begin, commit, rollback, sync_normal, sync_full;
   sqlite::Stmt insert_order, insert_orders, insert_item, reverse_order, set_stock, set_checkpoint, set_run_stats;
   sqlite::Stmt drop_pending, add_pending, add_orders;
   sqlite::Stmt find_order, find_prior, find_items;
@@ -242,6 +242,7 @@ LedgerDb::LedgerDb() : db_(std::make_unique<sqlite::Db>()) {}
 LedgerDb::~LedgerDb() {
   st_.reset();
   db_->close();
+  if (wal_fd_ >= 0) ::close(wal_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);  // after the connection: closing it drops SQLite's locks
 }
 
@@ -411,6 +412,8 @@ Status LedgerDb::prepare_statements() {
       {&s.begin, "BEGIN IMMEDIATE", true},
       {&s.commit, "COMMIT", true},
       {&s.rollback, "ROLLBACK", true},
+      {&s.sync_normal, "PRAGMA synchronous=NORMAL", true},
+      {&s.sync_full, "PRAGMA synchronous=FULL", true},
       {&s.insert_order, "INSERT INTO order_rows(id,code,amount,total_cents,placed,product_id) VALUES(?1,?2,?3,?4,?5,?6)",
        true},
       {&s.insert_item, "INSERT INTO order_items(order_id,item,product_id,amount) VALUES(?1,?2,?3,?4)", true},
@@ -779,12 +782,47 @@ Status LedgerDb::checkpoint() {
   return db_->error("cannot checkpoint ledger", rc);
 }
 
-Status LedgerDb::commit(const LedgerGroup& g) {
+Status LedgerDb::prepare_sync_wal() {
+  ORDERFLOW_REQUIRE(write_);
+  if (wal_fd_ >= 0) return Status::Ok();
+  // SQLite's own name for it; the file stays (the same inode) while this connection is open.
+  const char* wal = sqlite3_filename_wal(sqlite3_db_filename(db_->get(), "main"));
+  if (wal == nullptr) return Status::IOError("cannot find the WAL of ledger " + path_);
+  wal_fd_ = ::open(wal, O_RDONLY | O_CLOEXEC);
+  if (wal_fd_ < 0) return Status::IOError("cannot open the WAL of ledger " + path_ + ": " + errno_text(errno));
+  return Status::Ok();
+}
+
+Status LedgerDb::sync_wal() const {
+  ORDERFLOW_REQUIRE(wal_fd_ >= 0);
+  if (::fdatasync(wal_fd_) != 0)
+    return Status::IOError("cannot write to ledger " + path_ + ": " + errno_text(errno));
+  return Status::Ok();
+}
+
+Result<std::int64_t> LedgerDb::synchronous() { return db_->query_int("PRAGMA synchronous", "cannot read ledger"); }
+
+Status LedgerDb::commit(const LedgerGroup& g, CommitSync sync) {
   Statements& s = *st_;
-  if (Status st = db_->run(s.begin, "cannot commit to ledger"); !st.ok()) return st;
+  ORDERFLOW_REQUIRE(sync == CommitSync::kNow || wal_fd_ >= 0);
+  // NORMAL for this transaction only: in WAL mode SQLite then skips the
+  // commit's fsync (never the ones around checkpoints and WAL restarts), which
+  // sync_wal() does instead. Every other transaction stays FULL.
+  const bool later = sync == CommitSync::kLater;
+  if (later) {
+    if (Status st = db_->run(s.sync_normal, "cannot commit to ledger"); !st.ok()) return st;
+  }
+  auto restore = [&](Status st) {
+    if (later) {
+      Status full = db_->run(s.sync_full, "cannot commit to ledger");
+      if (st.ok()) st = full;
+    }
+    return st;
+  };
+  if (Status st = db_->run(s.begin, "cannot commit to ledger"); !st.ok()) return restore(st);
   auto fail = [&](Status st) {
     (void)db_->run(s.rollback, "cannot roll back");
-    return st;
+    return restore(st);
   };
   // Sorted keys: each B-tree page is visited once per group, in order.
   std::vector<const LedgerOrderWrite*> orders;
@@ -864,10 +902,11 @@ Status LedgerDb::commit(const LedgerGroup& g) {
     s.drop_pending.bind(2, static_cast<std::int64_t>(g.results_written));
     if (Status st = db_->run(s.drop_pending, "cannot commit to ledger"); !st.ok()) return fail(st);
   }
-  if (!g.results.empty() && g.checkpoint.results_bytes > g.results_written) {
+  const std::uint64_t results_size = g.results_zstd.empty() ? g.results.size() : g.results_size;
+  if (results_size > 0 && g.checkpoint.results_bytes > g.results_written) {
     sqlite::Stmt& q = s.add_pending;
     q.bind(1, g.run);
-    q.bind(2, static_cast<std::int64_t>(g.checkpoint.results_bytes - g.results.size()));
+    q.bind(2, static_cast<std::int64_t>(g.checkpoint.results_bytes - results_size));
     q.bind(3, static_cast<std::int64_t>(g.checkpoint.results_bytes));
     // Compressed (zstd, fast level): results are most of a group's bytes, and
     // they are read back only after a crash.
@@ -886,7 +925,7 @@ Status LedgerDb::commit(const LedgerGroup& g) {
   }
   if (Status st = db_->run(s.commit, "cannot commit to ledger"); !st.ok()) return fail(st);
   order_count_ += g.orders.size();
-  return Status::Ok();
+  return restore(Status::Ok());
 }
 
 bool compress_results(std::string_view results, std::string& out) {

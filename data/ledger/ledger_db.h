@@ -15,7 +15,8 @@
 //                  zstd-compressed; dropped once the writer has written them
 // Schema version: PRAGMA user_version (kLedgerSchemaVersion), application_id
 // kLedgerApplicationId; older versions are migrated on open, newer ones refused.
-// WAL mode, synchronous=FULL: a commit is durable when commit() returns.
+// WAL mode, synchronous=FULL: a commit is durable when it returns (a group's
+// commit may leave that to sync_wal(): commit()).
 //
 // One writer at a time: open() with `write` takes an exclusive advisory lock
 // (flock) on the file for the LedgerDb's life, waiting for another writer or
@@ -53,6 +54,12 @@ class Db;
 inline constexpr std::int64_t kLedgerSchemaVersion = 2;
 
 class LedgerDb;
+
+// When LedgerDb::commit() makes a group durable.
+enum class CommitSync {
+  kNow,    // before it returns
+  kLater,  // at the next LedgerDb::sync_wal()
+};
 
 // PriorOrders (data/ledger/ledger.h) answered from a ledger's orders table,
 // through its own connection: a batch's ids are looked up in sorted order (each
@@ -160,9 +167,12 @@ struct LedgerGroup {
   std::vector<std::pair<std::uint32_t, std::int64_t>> stock;  // (product index, new stock)
   LedgerCheckpoint checkpoint;                 // after this group
   const Stats* stats = nullptr;                // the run's committed records, this group included
-  std::string_view results;                    // this group's results bytes (pending until written)
-  std::string_view results_zstd;               // the same, already zstd-compressed (commit() compresses
-                                               // `results` itself when this is empty)
+  // This group's results bytes (pending until written): as they are, or
+  // already zstd-compressed (results_zstd, results_size bytes once
+  // decompressed); commit() compresses `results` itself. Both empty: none kept.
+  std::string_view results;
+  std::string_view results_zstd;
+  std::uint64_t results_size = 0;
   std::uint64_t results_written = 0;           // results bytes known to be in -o: older pending ones go
 };
 
@@ -208,9 +218,25 @@ class LedgerDb {
   Result<std::optional<LedgerRun>> unfinished_run();
   // Writer: starts a run. REQUIRES: no unfinished run.
   Result<std::int64_t> begin_run(const std::vector<std::string>& inputs, const std::string& output);
-  // Writer: commits one group in one transaction (durable on return). On an
-  // error nothing of the group is in the ledger.
-  Status commit(const LedgerGroup& group);
+  // Writer: commits one group in one transaction. On an error nothing of the
+  // group is in the ledger. With CommitSync::kNow (the default) the group is
+  // durable when commit() returns: SQLite fsyncs the WAL (synchronous=FULL).
+  // With kLater it returns once the group is in the WAL (readers see it and it
+  // survives the process, not yet a power loss) and sync_wal() makes it
+  // durable, so the committing thread goes on with the next group while the
+  // disk flushes this one. REQUIRES for kLater: prepare_sync_wal() succeeded.
+  // Every other write of the ledger is durable on return.
+  Status commit(const LedgerGroup& group, CommitSync sync = CommitSync::kNow);
+  // Writer: opens the WAL for sync_wal() (it exists once the ledger was
+  // opened for writing); an error names the file. Call before the threads start.
+  Status prepare_sync_wal();
+  // Writer: makes every commit that returned before this call durable
+  // (fdatasync of the WAL). Thread-safe: unlike every other method it may run
+  // on another thread while the writer commits (it touches only its own file
+  // descriptor). REQUIRES: prepare_sync_wal() succeeded. An I/O error names the file.
+  Status sync_wal() const;
+  // PRAGMA synchronous of this connection now (2: FULL, as it is between commits).
+  Result<std::int64_t> synchronous();
   // Writer: WAL frames (pages) written since the last complete checkpoint,
   // as of the last commit (0 unless opened with external_checkpoints).
   std::int64_t wal_frames() const { return wal_frames_; }
@@ -245,6 +271,7 @@ class LedgerDb {
   std::string path_;
   std::unique_ptr<sqlite::Db> db_;
   int lock_fd_ = -1;
+  int wal_fd_ = -1;  // sync_wal()'s descriptor of the WAL (prepare_sync_wal())
   bool write_ = false;
   bool empty_ = false;
   std::int64_t wal_frames_ = 0;  // set by the WAL hook after each commit

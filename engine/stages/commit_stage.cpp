@@ -48,24 +48,51 @@ void CommitStage::prepare() {
 }
 
 void CommitStage::commit() {
+  // Leaves each commit's fsync to sync(), on its own thread, when it can open
+  // the WAL; else commits are durable on return and sync() only hands on.
+  const CommitSync mode = ledger_.db->prepare_sync_wal().ok() ? CommitSync::kLater : CommitSync::kNow;
   GroupWork work;
   bool failed = false;
   while (groups_.recv(work) == ChannelStatus::kOk) {
     if (!failed && work.group) {
       work.group->group.results_written = ledger_.results_base + results_written_.load(std::memory_order_acquire);
-      if (Status st = ledger_.db->commit(work.group->group); !st.ok()) {
+      if (Status st = ledger_.db->commit(work.group->group, mode); !st.ok()) {
         failed = true;
         control_.fail(std::move(st));
       } else if (ledger_.checkpointer && ledger_.db->wal_frames() >= ledger_.checkpoint_frames) {
         (void)checkpoints_.try_send(true);  // full: one is due already
       }
+      work.unsynced = mode == CommitSync::kLater;
     }
-    for (JobPtr& j : work.jobs) {
-      if (failed || out_.send(std::move(j)) != ChannelStatus::kOk) failed = true;
-    }
+    work.group.reset();  // its batches stay alive in the jobs
+    if (failed || committed_.send(std::move(work)) != ChannelStatus::kOk) failed = true;
     work = GroupWork{};
   }
   checkpoints_.close();
+  committed_.close();
+}
+
+void CommitStage::sync() {
+  std::vector<GroupWork> ready;
+  GroupWork work;
+  bool failed = false;
+  while (committed_.recv(work) == ChannelStatus::kOk) {
+    // Every group committed meanwhile goes out after one fsync.
+    ready.push_back(std::move(work));
+    while (committed_.try_recv(work) == ChannelStatus::kOk) ready.push_back(std::move(work));
+    bool unsynced = false;
+    for (const GroupWork& w : ready) unsynced = unsynced || w.unsynced;
+    if (unsynced && !failed) {
+      if (Status st = ledger_.db->sync_wal(); !st.ok()) {
+        failed = true;
+        control_.fail(std::move(st));
+      }
+    }
+    for (GroupWork& w : ready)
+      for (JobPtr& j : w.jobs)
+        if (failed || out_.send(std::move(j)) != ChannelStatus::kOk) failed = true;
+    ready.clear();
+  }
   out_.close();
 }
 

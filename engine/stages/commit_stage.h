@@ -1,5 +1,5 @@
 #pragma once
-// CommitStage (2 or 3 threads, only with a durable ledger: PipelineOptions::ledger),
+// CommitStage (3 or 4 threads, only with a durable ledger: PipelineOptions::ledger),
 // between the appliers and the writer: takes finished jobs from `in` back into
 // input order, gathers them into groups and commits each group in one
 // transaction (data/ledger/commit_group.h CommitGroupBuilder, LedgerDb::commit),
@@ -19,11 +19,16 @@
 // whenever a commit leaves more than checkpoint_frames pages in it; the writer
 // goes on committing meanwhile (it cost the committing thread a pause of a
 // quarter of a second every 64 MB of WAL, and as much again when it closed).
-// A checkpoint that fails fails the run. Each commit records the results bytes written so far
+// A checkpoint that fails fails the run. sync() makes the committed groups
+// durable (LedgerDb::sync_wal, one fdatasync for every group committed
+// meanwhile) and then hands their jobs on to `out`, so that commit() goes on
+// with the next group while the disk flushes (with FULL commits the fsync was
+// 8% of the committing thread's time, and its wait more); a failed sync fails
+// the run and its groups never reach the writer. Each commit records the results bytes written so far
 // (`results_written`, kept by the writer), so that a continued run can cut -o
-// back to what its committed part wrote. When commit() returns, `out` is closed.
+// back to what its committed part wrote. When sync() returns, `out` is closed.
 //
-// Thread-safety: prepare(), commit() and checkpoint() each on a thread of its own, once;
+// Thread-safety: prepare(), commit(), sync() and checkpoint() each on a thread of its own, once;
 // close() from any thread (RunControl::on_fail).
 #include <atomic>
 #include <cstdint>
@@ -49,11 +54,13 @@ class CommitStage {
 
   void prepare();
   void commit();
+  void sync();
   // Returns at once without a checkpointer; else when commit() has returned.
   void checkpoint();
   // Stops the threads soon (a failure elsewhere): what was not committed is not.
   void close() {
     groups_.close();
+    committed_.close();
     checkpoints_.close();
   }
 
@@ -63,6 +70,7 @@ class CommitStage {
   struct GroupWork {
     std::unique_ptr<CommitGroupBuilder::Prepared> group;
     std::vector<JobPtr> jobs;
+    bool unsynced = false;  // committed, not yet durable (CommitSync::kLater)
   };
 
   const PipelineLedger& ledger_;
@@ -71,6 +79,7 @@ class CommitStage {
   Channel<JobPtr>& in_;
   Channel<JobPtr>& out_;
   Channel<GroupWork> groups_{1};  // prepare() -> commit(): one waits while one commits
+  Channel<GroupWork> committed_{2};  // commit() -> sync(): committed, waiting for their fsync
   Channel<bool> checkpoints_{1};  // commit() -> checkpoint(): one is due (at most one waits)
 };
 

@@ -102,8 +102,8 @@ TEST_F(CommitGroupTest, TakeGivesASortedCompressedGroupAndStartsTheNext) {
   EXPECT_EQ(g.checkpoint.results_bytes, 8u);
   EXPECT_EQ(g.stats, &p->stats);
   EXPECT_EQ(p->stats.records, 4u);
-  EXPECT_EQ(g.results, "1\n2\n3\n4\n");
-  EXPECT_EQ(unzstd(g.results_zstd, g.results.size()), "1\n2\n3\n4\n");
+  EXPECT_EQ(g.results_size, 8u);
+  EXPECT_EQ(unzstd(g.results_zstd, g.results_size), "1\n2\n3\n4\n");
 
   // The next group starts empty, where the last one ended.
   EXPECT_TRUE(builder.empty());
@@ -117,10 +117,41 @@ TEST_F(CommitGroupTest, TakeGivesASortedCompressedGroupAndStartsTheNext) {
   EXPECT_EQ(q->group.checkpoint.seq, 5u);
   EXPECT_EQ(q->group.checkpoint.results_bytes, 10u);
   EXPECT_EQ(q->stats.records, 5u);
-  EXPECT_EQ(q->group.results, "5\n");
+  EXPECT_EQ(unzstd(q->group.results_zstd, q->group.results_size), "5\n");
   // The first group is untouched by the second.
   EXPECT_EQ(p->group.orders.size(), 3u);
-  EXPECT_EQ(p->group.results, "1\n2\n3\n4\n");
+  EXPECT_EQ(unzstd(p->group.results_zstd, p->group.results_size), "1\n2\n3\n4\n");
+}
+
+// Results are compressed as batches are added, one zstd frame per group: a
+// group's frame holds exactly its batches' results, also when they are many,
+// larger than zstd's own buffers and hardly compressible.
+TEST_F(CommitGroupTest, EachGroupsResultsAreOneFrameOfExactlyItsBytes) {
+  CommitGroupBuilder builder(catalog, 1, LedgerCheckpoint{}, Stats(catalog.size()), stock(), true);
+  std::uint64_t x = 88172645463325252ull;  // xorshift: results zstd cannot shrink much
+  auto noise = [&](std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      s.push_back(static_cast<char>('!' + x % 90));
+    }
+    return s + "\n";
+  };
+  for (int group = 0; group < 3; ++group) {
+    std::string want;
+    for (int k = 0; k < 6; ++k) {
+      Batch& b = const_cast<Batch&>(batch({R"({"productId":"MWLEM","amount":1})"}));
+      b.out = noise(group == 1 ? 10 : 300'000);  // one result line per record
+      want += b.out;
+      ASSERT_TRUE(builder.add(b));
+    }
+    auto p = builder.take();
+    ASSERT_TRUE(p);
+    ASSERT_EQ(p->group.results_size, want.size());
+    EXPECT_EQ(ZSTD_getFrameContentSize(p->results_zstd.data(), p->results_zstd.size()), ZSTD_CONTENTSIZE_UNKNOWN);
+    EXPECT_EQ(ZSTD_findFrameCompressedSize(p->results_zstd.data(), p->results_zstd.size()), p->results_zstd.size());
+    EXPECT_EQ(unzstd(p->group.results_zstd, want.size()), want) << "group " << group;
+  }
 }
 
 TEST_F(CommitGroupTest, NothingIsTakenAfterACancelledRecord) {
@@ -136,7 +167,7 @@ TEST_F(CommitGroupTest, NothingIsTakenAfterACancelledRecord) {
   EXPECT_EQ(p->group.orders[0].id, "x1");
   EXPECT_EQ(p->group.checkpoint.seq, 1u);
   EXPECT_EQ(p->group.checkpoint.results_bytes, 2u);
-  EXPECT_TRUE(p->group.results.empty());  // keep_results false
+  EXPECT_EQ(p->group.results_size, 0u);  // keep_results false
   EXPECT_TRUE(p->group.results_zstd.empty());
 }
 

@@ -154,6 +154,44 @@ TEST(LedgerDb, CommitsAGroupInOneTransaction) {
   EXPECT_FALSE(value_of(r->pending_results(run.value(), 295, 300)).has_value());
 }
 
+// CommitSync::kLater: the group is committed (a reader sees it, its
+// compressed results are pending) and the connection is FULL again for every
+// other write; sync_wal() then makes it durable.
+TEST(LedgerDb, ACommitLeftToSyncWalIsCommittedAndLeavesTheConnectionFull) {
+  TempDir dir;
+  const std::string path = dir.file("shop.ledger");
+  auto db = writer(path);
+  ASSERT_TRUE(db->initialize(cat(kCatalog)).ok());
+  Result<std::int64_t> run = db->begin_run({"day1.ndjson"}, "out.ndjson");
+  ASSERT_TRUE(run.ok());
+  ASSERT_TRUE(db->prepare_sync_wal().ok());
+  EXPECT_EQ(value_of(db->synchronous()), 2);
+  LedgerGroup g;
+  g.run = run.value();
+  g.orders = {{"o1", "A", 1, OrderStatus::kCompleted, Reason::kNone, 125, 1}};
+  g.stock = {{0, 4}};
+  g.checkpoint = {1, 0, 1, 77, 3};
+  std::string z;
+  ASSERT_TRUE(compress_results("r1\n", z));
+  g.results_zstd = z;
+  g.results_size = 3;
+  ASSERT_TRUE(db->commit(g, CommitSync::kLater).ok());
+  EXPECT_EQ(value_of(db->synchronous()), 2);  // NORMAL was for that transaction only
+  auto r = reader(path);
+  EXPECT_TRUE(value_of(r->find_order("o1")).has_value());
+  EXPECT_EQ(value_of(r->catalog()).product(0).stock, 4);
+  auto pending = r->pending_results(run.value(), 0, 3);
+  ASSERT_TRUE(pending.ok() && pending.value());
+  EXPECT_EQ(*pending.value(), "r1\n");
+  EXPECT_TRUE(db->sync_wal().ok());
+  // A failed commit leaves it FULL too.
+  LedgerGroup bad = g;
+  bad.checkpoint.seq = 2;  // o1 again: the primary key refuses it
+  EXPECT_FALSE(db->commit(bad, CommitSync::kLater).ok());
+  EXPECT_EQ(value_of(db->synchronous()), 2);
+  EXPECT_EQ(value_of(r->unfinished_run())->checkpoint.seq, 1u);
+}
+
 // The router's look-ups of earlier orders: a batch's ids at once, each found
 // query reported (an id asked twice too, looked up once), states as committed.
 TEST(LedgerDb, PriorOrdersAnswersABatchOfIdsAndLooksEachUpOnce) {
