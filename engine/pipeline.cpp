@@ -13,6 +13,7 @@
 #include "engine/stages/route_stage.h"
 #include "engine/stages/run_control.h"
 #include "engine/stages/write_stage.h"
+#include "engine/thread_priority.h"
 #include "engine/worker_pool.h"
 
 namespace orderflow {
@@ -143,39 +144,50 @@ PipelineReport Pipeline::run(const Context& run_ctx, const Context& intake_ctx) 
   }
 
   s.control.begin(run_ctx, intake_ctx);
+  // With a ledger every thread but the committing one yields to it (engine/thread_priority.h).
+  const int yield_to_commit = s.committer ? s.options.ledger->other_threads_nice : 0;
+  auto yield = [&] { lower_this_thread_priority(yield_to_commit); };
   {
     // Started downstream first, so that every channel has its consumer.
     WorkerPool writer(1, {}, [&](std::size_t) {
       CpuMeter m(s.cpu_write);
+      yield();
       s.control.guarded([&] { s.writer.run(); });
     });
     WorkerPool commit_syncer(s.committer ? 1 : 0, {}, [&](std::size_t) {
+      yield();
       s.control.guarded([&] { s.committer->sync(); });
     });
     WorkerPool commit_writer(s.committer ? 1 : 0, {}, [&](std::size_t) {
       s.control.guarded([&] { s.committer->commit(); });
     });
     WorkerPool checkpointer(s.committer ? 1 : 0, {}, [&](std::size_t) {
+      yield();
       s.control.guarded([&] { s.committer->checkpoint(); });
     });
     WorkerPool committer(s.committer ? 1 : 0, {}, [&](std::size_t) {
+      yield();
       s.control.guarded([&] { s.committer->prepare(); });
     });
     WorkerPool appliers(s.workers, {}, [&](std::size_t k) {
       CpuMeter m(s.cpu_apply);
+      yield();
       s.control.guarded([&] { s.appliers->run(k); });
     });
     WorkerPool router(1, {}, [&](std::size_t) {
       CpuMeter m(s.cpu_route);
+      yield();
       s.control.guarded([&] { s.router.run(); });
       s.close_slices();
     });
     WorkerPool decoders(s.workers, {}, [&](std::size_t) {
       CpuMeter m(s.cpu_decode);
+      yield();
       s.control.guarded([&] { s.decoders.run(); });
     });
     WorkerPool reader(1, {}, [&](std::size_t) {
       CpuMeter m(s.cpu_read);
+      yield();
       s.control.guarded([&] { s.reader.run(); });
     });
     (void)reader.join();

@@ -228,7 +228,7 @@ void append_csv(std::string& out, std::string_view f) {
 
 }  // namespace
 
-constexpr std::size_t kOrdersPerInsert = 64;
+constexpr std::size_t kOrdersPerInsert = 256;
 
 struct LedgerDb::Statements {
   sqlite::Stmt begin, commit, rollback, sync_normal, sync_full;
@@ -836,14 +836,17 @@ Status LedgerDb::commit(const LedgerGroup& g, CommitSync sync) {
     q.bind(at, o->id);
     q.bind(at + 1, order_row::encode(o->status, o->reason, o->product));
     q.bind(at + 2, o->amount);
+    // Every parameter, NULLs too: insert_orders keeps its bindings between runs.
     if (o->status == OrderStatus::kCompleted || o->status == OrderStatus::kReversed) q.bind(at + 3, o->total);
+    else q.bind_null(at + 3);
     q.bind(at + 4, order_row::at(g.run, o->seq));
     if (o->product == kNoProduct && !o->product_id.empty()) q.bind(at + 5, o->product_id);
+    else q.bind_null(at + 5);
   };
   std::size_t i = 0;
   for (; i + kOrdersPerInsert <= orders.size(); i += kOrdersPerInsert) {
     for (std::size_t k = 0; k < kOrdersPerInsert; ++k) bind_order(s.insert_orders, static_cast<int>(k * 6 + 1), orders[i + k]);
-    if (Status st = db_->run(s.insert_orders, "cannot commit to ledger"); !st.ok()) return fail(st);
+    if (Status st = db_->run_rebound(s.insert_orders, "cannot commit to ledger"); !st.ok()) return fail(st);
   }
   for (; i < orders.size(); ++i) {
     bind_order(s.insert_order, 1, orders[i]);

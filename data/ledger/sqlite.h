@@ -83,6 +83,9 @@ class Db {
   Status prepare(const char* sql, Stmt& out, const char* doing = "cannot use");
   // Steps a statement that returns no rows, then resets it.
   Status run(Stmt& s, const char* doing = "cannot write to");
+  // The same, keeping the bindings: for a statement whose every parameter is
+  // bound again before each run (clearing them cost 1% of a commit).
+  Status run_rebound(Stmt& s, const char* doing = "cannot write to");
   // Steps once: true with a row, false when done (and reset), or an error.
   Result<bool> step(Stmt& s, const char* doing = "cannot read");
   // The value of a one-integer query (e.g. "PRAGMA user_version").

@@ -68,6 +68,9 @@ void CommitStage::commit() {
     if (failed || committed_.send(std::move(work)) != ChannelStatus::kOk) failed = true;
     work = GroupWork{};
   }
+  // The last one while the last groups are synced and written, not when the
+  // ledger closes, after the run.
+  if (!failed && ledger_.checkpointer && ledger_.db->wal_frames() > 0) (void)checkpoints_.try_send(true);
   checkpoints_.close();
   committed_.close();
 }
