@@ -228,7 +228,8 @@ class LedgerDb {
   // Every other write of the ledger is durable on return.
   Status commit(const LedgerGroup& group, CommitSync sync = CommitSync::kNow);
   // Writer: opens the WAL for sync_wal() (it exists once the ledger was
-  // opened for writing); an error names the file. Call before the threads start.
+  // opened for writing); an error names the file. Call it before another
+  // thread may call sync_wal() (before handing that thread any work).
   Status prepare_sync_wal();
   // Writer: makes every commit that returned before this call durable
   // (fdatasync of the WAL). Thread-safe: unlike every other method it may run

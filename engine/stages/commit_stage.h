@@ -24,9 +24,10 @@
 // meanwhile) and then hands their jobs on to `out`, so that commit() goes on
 // with the next group while the disk flushes (with FULL commits the fsync was
 // 8% of the committing thread's time, and its wait more); a failed sync fails
-// the run and its groups never reach the writer. Each commit records the results bytes written so far
-// (`results_written`, kept by the writer), so that a continued run can cut -o
-// back to what its committed part wrote. When sync() returns, `out` is closed.
+// the run and its groups never reach the writer. Each commit records the
+// results bytes written so far (`results_written`, kept by the writer), so
+// that a continued run can cut -o back to what its committed part wrote.
+// When sync() returns, `out` is closed.
 //
 // Thread-safety: prepare(), commit(), sync() and checkpoint() each on a thread of its own, once;
 // close() from any thread (RunControl::on_fail).
