@@ -113,7 +113,6 @@ void append_defect(std::string& e, const Batch& batch, const Record& r) {
       e += field;
       e += " appears twice";
       break;
-    case Defect::kBasketUnsupported: e += "baskets (items) are not supported by serve on NATS yet"; break;
     case Defect::kItemInvalidUtf8:
       e += "items: item " + std::to_string(r.defect_arg) + ": field productId is not valid UTF-8";
       break;

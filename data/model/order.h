@@ -96,7 +96,6 @@ enum class Defect : std::uint8_t {
   kItemWrongType,    // field of item arg has the wrong type
   kItemDuplicateField,  // field appears twice in item arg
   kItemInvalidUtf8,  // productId of item arg decodes to bytes that are not UTF-8
-  kBasketUnsupported,  // a basket where baskets are not supported (serve on NATS, for now)
 };
 
 // The record fields a Defect can name.
